@@ -1,0 +1,6 @@
+//go:build !gc || purego || !(amd64 || arm64)
+
+package mat
+
+// archKernelSets: no assembly on this build, only the generic kernels.
+func archKernelSets() []*kernelSet { return nil }
