@@ -1,0 +1,132 @@
+package mnist
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// inkRing draws a dark ring (a zero) on a light w×h canvas, off centre.
+func inkRing(w, h int, cx, cy, r0, r1 float64) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			d := math.Hypot(float64(x)-cx, float64(y)-cy)
+			c := color.RGBA{240, 235, 230, 255}
+			if d >= r0 && d <= r1 {
+				c = color.RGBA{20, 20, 30, 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	return img
+}
+
+func TestFromImageNormalisesLikeMNIST(t *testing.T) {
+	dst := make([]float32, Pixels)
+	// An ink-on-paper ring, tall and off centre on a 300×200 canvas.
+	if err := FromImage(dst, inkRing(300, 200, 80, 120, 40, 55)); err != nil {
+		t.Fatal(err)
+	}
+	x0, y0, x1, y1 := inkBox(dst, Width, Width, 0.2)
+	if bw, bh := x1-x0, y1-y0; max(bw, bh) < 19 || max(bw, bh) > 21 {
+		t.Errorf("digit box %dx%d, want the longer side to be 20", bw, bh)
+	}
+	var mass, mx, my float64
+	for y := 0; y < Width; y++ {
+		for x := 0; x < Width; x++ {
+			v := float64(dst[y*Width+x])
+			mass, mx, my = mass+v, mx+v*float64(x), my+v*float64(y)
+		}
+	}
+	if cx, cy := mx/mass, my/mass; math.Abs(cx-14) > 1 || math.Abs(cy-14) > 1 {
+		t.Errorf("centre of mass (%.2f, %.2f), want (14, 14)", cx, cy)
+	}
+	// Inverted: the corners are background (0), the ring is bright.
+	if dst[0] != 0 || dst[Pixels-1] != 0 {
+		t.Errorf("background not dark: %v %v", dst[0], dst[Pixels-1])
+	}
+	if dst[14*Width+14] > 0.1 {
+		t.Errorf("hole of the ring is bright: %v", dst[14*Width+14])
+	}
+	art := TextArt(dst)
+	if len(art) != Width/2 || !strings.ContainsAny(strings.Join(art, ""), "#%@") {
+		t.Errorf("text art:\n%s", strings.Join(art, "\n"))
+	}
+}
+
+func TestFromImageLightOnDarkIsNotInverted(t *testing.T) {
+	img := image.NewGray(image.Rect(0, 0, 28, 28))
+	for y := 4; y < 24; y++ {
+		for x := 12; x < 16; x++ {
+			img.SetGray(x, y, color.Gray{255}) // a white "1" on black
+		}
+	}
+	dst := make([]float32, Pixels)
+	if err := FromImage(dst, img); err != nil {
+		t.Fatal(err)
+	}
+	if dst[14*Width+14] < 0.9 || dst[0] != 0 {
+		t.Errorf("centre %v corner %v: want a bright stroke on black", dst[14*Width+14], dst[0])
+	}
+}
+
+func TestFromImageRejectsBlankAndEmpty(t *testing.T) {
+	dst := make([]float32, Pixels)
+	if err := FromImage(dst, image.NewGray(image.Rect(0, 0, 10, 10))); err == nil || !strings.Contains(err.Error(), "contrast") {
+		t.Errorf("blank image: err = %v", err)
+	}
+	if err := FromImage(dst, image.NewGray(image.Rect(0, 0, 0, 5))); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("empty image: err = %v", err)
+	}
+}
+
+// A real test digit, blown up 4× and printed dark on light like a photo of
+// paper, comes back close to the original.
+func TestFromImageRecoversRealDigits(t *testing.T) {
+	dir := realDir(t)
+	f, err := os.Open(filepath.Join(dir, "t10k-images-idx3-ubyte.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	x, err := ReadImages(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]float32, Pixels)
+	for i := 0; i < 20; i++ {
+		orig := x.Row(i)
+		img := image.NewGray(image.Rect(0, 0, 4*Width, 4*Height))
+		for y := 0; y < 4*Height; y++ {
+			for xx := 0; xx < 4*Width; xx++ {
+				img.SetGray(xx, y, color.Gray{255 - uint8(orig[(y/4)*Width+xx/4]*255)})
+			}
+		}
+		if err := FromImage(got, img); err != nil {
+			t.Fatal(err)
+		}
+		if c := correlation(orig, got); c < 0.8 {
+			t.Errorf("test image %d: correlation with the original %.3f, want >= 0.8\n%s\n%s",
+				i, c, strings.Join(TextArt(orig), "\n"), strings.Join(TextArt(got), "\n"))
+		}
+	}
+}
+
+func correlation(a, b []float32) float64 {
+	var ma, mb float64
+	for i := range a {
+		ma, mb = ma+float64(a[i]), mb+float64(b[i])
+	}
+	ma, mb = ma/float64(len(a)), mb/float64(len(b))
+	var sab, saa, sbb float64
+	for i := range a {
+		da, db := float64(a[i])-ma, float64(b[i])-mb
+		sab, saa, sbb = sab+da*db, saa+da*da, sbb+db*db
+	}
+	return sab / math.Sqrt(saa*sbb)
+}
