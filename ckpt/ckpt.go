@@ -1,0 +1,173 @@
+// Package ckpt reads and writes gomlp checkpoints: named tensors with shapes
+// and a dtype, plus a map of string metadata, in a binary format specified in
+// ckpt/FORMAT.md.
+//
+// The format is built so that a damaged or hostile file is always detected
+// and never harms the reader: fixed-width little-endian fields, a magic
+// number and version at both ends, CRC32C over every part, one canonical
+// layout (sorted names, 64-byte aligned data, zero padding, exact length), and
+// limits that are checked before anything is allocated. Values are stored bit
+// for bit (NaN payloads, -0 and subnormals survive).
+//
+// Writing:
+//
+//	c := &ckpt.Checkpoint{
+//		Metadata: map[string]string{"architecture": "784-128-10", "step": "1200"},
+//		Tensors:  []ckpt.Tensor{{Name: "dense_0/weights", Shape: []int{784, 128}, Data: w}},
+//	}
+//	err := ckpt.Save("model.gmlp", c) // atomic and durable; refuses NaN/Inf
+//
+// Reading and restoring into a model, in two phases (the model is changed only
+// if every tensor matches):
+//
+//	c, err := ckpt.Load("model.gmlp")
+//	report, err := c.Restore(params)                          // strict
+//	report, err = c.Restore(params, ckpt.Skip("dense_2/*"))  // finetuning a new head
+//
+// By convention the metadata holds "architecture" (enough to rebuild the
+// network), "step" (training progress) and "writer" (the program and version
+// that wrote the file). The package never interprets metadata.
+package ckpt
+
+import (
+	"fmt"
+	"path"
+	"sort"
+)
+
+// Checkpoint is a set of named tensors and string metadata.
+type Checkpoint struct {
+	Metadata map[string]string
+	// Tensors in any order for Save; Load and Read return them sorted by name.
+	Tensors []Tensor
+
+	file string // where Load read it from, for error messages
+}
+
+// Tensor is a named, shaped array of elements, stored row-major.
+//
+// Float32 elements live in Data. Elements of any other DType live in Raw as
+// little-endian bytes (len(Raw) == product(Shape) * DType.Size()), so that
+// files with other dtypes can be inspected and carried through unchanged.
+// A tensor with an empty Shape is a scalar with one element.
+type Tensor struct {
+	Name  string
+	Shape []int
+	DType DType
+	Data  []float32
+	Raw   []byte
+}
+
+// Len returns the number of elements the shape holds, or -1 if a dimension is
+// negative or the product overflows an int.
+func (t *Tensor) Len() int {
+	n := 1
+	for _, d := range t.Shape {
+		if d < 0 {
+			return -1
+		}
+		if d != 0 && n > int(^uint(0)>>1)/d {
+			return -1
+		}
+		n *= d
+	}
+	return n
+}
+
+// Tensor returns the tensor with the given name, or nil.
+func (c *Checkpoint) Tensor(name string) *Tensor {
+	if i := sort.Search(len(c.Tensors), func(i int) bool { return c.Tensors[i].Name >= name }); i < len(c.Tensors) && c.Tensors[i].Name == name {
+		return &c.Tensors[i]
+	}
+	for i := range c.Tensors { // not sorted: built by hand
+		if c.Tensors[i].Name == name {
+			return &c.Tensors[i]
+		}
+	}
+	return nil
+}
+
+// An Option changes how Save, Encode or Restore behave. Options that only
+// make sense for Restore are refused by Save and Encode.
+type Option func(*options)
+
+type options struct {
+	allowNonFinite  bool
+	allowMissing    bool
+	allowUnexpected bool
+	skip            []string
+	renames         []rename
+	restoreOnly     []string // names of restore-only options given, for Save's error
+}
+
+type rename struct{ from, to string }
+
+// AllowNonFinite lets Save and Encode write NaN and infinite values, and lets
+// Restore copy them into the model. Without it both refuse, so that a
+// diverged training run cannot overwrite the last good checkpoint.
+func AllowNonFinite() Option {
+	return func(o *options) { o.allowNonFinite = true }
+}
+
+// AllowMissing lets Restore succeed when model tensors are absent from the
+// checkpoint; they keep their current values and are listed in Report.Missing.
+func AllowMissing() Option {
+	return func(o *options) {
+		o.allowMissing = true
+		o.restoreOnly = append(o.restoreOnly, "AllowMissing")
+	}
+}
+
+// AllowUnexpected lets Restore succeed when the checkpoint holds tensors the
+// model does not have; they are listed in Report.Unexpected.
+func AllowUnexpected() Option {
+	return func(o *options) {
+		o.allowUnexpected = true
+		o.restoreOnly = append(o.restoreOnly, "AllowUnexpected")
+	}
+}
+
+// Skip makes Restore leave alone every tensor whose (model-side) name matches
+// one of the patterns, in the syntax of path.Match: "dense_2/*" matches
+// "dense_2/weights" and "dense_2/biases". Skipped tensors are neither copied
+// nor checked, on both sides; use it to finetune a model whose layers changed.
+func Skip(patterns ...string) Option {
+	return func(o *options) {
+		o.skip = append(o.skip, patterns...)
+		o.restoreOnly = append(o.restoreOnly, "Skip")
+	}
+}
+
+// Rename makes Restore read a checkpoint tensor named from+rest into the
+// model tensor named to+rest. With several renames the longest matching from
+// wins. Skip patterns apply to the renamed names.
+func Rename(from, to string) Option {
+	return func(o *options) {
+		o.renames = append(o.renames, rename{from, to})
+		o.restoreOnly = append(o.restoreOnly, "Rename")
+	}
+}
+
+func buildOptions(opts []Option) *options {
+	o := &options{}
+	for _, opt := range opts {
+		opt(o)
+	}
+	return o
+}
+
+func (o *options) forSave() error {
+	if len(o.restoreOnly) > 0 {
+		return fmt.Errorf("ckpt: option %s applies to Restore, not to saving", o.restoreOnly[0])
+	}
+	return nil
+}
+
+func (o *options) checkPatterns() error {
+	for _, p := range o.skip {
+		if _, err := path.Match(p, ""); err != nil {
+			return fmt.Errorf("ckpt: Skip(%q): %v", p, err)
+		}
+	}
+	return nil
+}
