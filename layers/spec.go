@@ -1,0 +1,202 @@
+package layers
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Spec describes a multilayer perceptron: Inputs features, one
+// Dense+ReLU(+Dropout) block per entry of Hidden, then a Dense layer to
+// Outputs classes and a SoftmaxCE head. It is all a checkpoint needs to
+// rebuild the network (see Meta and SpecFromMeta).
+type Spec struct {
+	Inputs  int   // input features, e.g. 784
+	Hidden  []int // hidden layer sizes, e.g. {256} or {512, 512}; may be empty
+	Outputs int   // classes, e.g. 10
+
+	// Keep is the dropout keep probability after each hidden ReLU; 1 means
+	// no dropout layers. 0 is read as 1.
+	Keep float64
+
+	// Init draws the weights; the zero value is He.
+	Init Init
+}
+
+// Validate reports the first problem with s, or nil.
+func (s Spec) Validate() error {
+	if s.Inputs <= 0 {
+		return fmt.Errorf("layers: spec: %d inputs; need at least 1", s.Inputs)
+	}
+	if s.Outputs < 2 {
+		return fmt.Errorf("layers: spec: %d outputs; a classifier needs at least 2 classes", s.Outputs)
+	}
+	for i, h := range s.Hidden {
+		if h <= 0 {
+			return fmt.Errorf("layers: spec: hidden layer %d has %d units; need at least 1", i, h)
+		}
+	}
+	if k := s.keep(); !(k > 0 && k <= 1) {
+		return fmt.Errorf("layers: spec: keep probability %v is not in (0, 1]", s.Keep)
+	}
+	if (s.Init.kind == initNormal || s.Init.kind == initTruncated) && !(s.Init.stddev > 0 && !math.IsInf(s.Init.stddev, 0)) {
+		return fmt.Errorf("layers: spec: initialiser %v needs a positive standard deviation", s.Init)
+	}
+	return nil
+}
+
+func (s Spec) keep() float64 {
+	if s.Keep == 0 {
+		return 1
+	}
+	return s.Keep
+}
+
+// String formats the sizes as "784-256-10", with " keep=0.5" if there is dropout.
+func (s Spec) String() string {
+	parts := []string{strconv.Itoa(s.Inputs)}
+	for _, h := range s.Hidden {
+		parts = append(parts, strconv.Itoa(h))
+	}
+	parts = append(parts, strconv.Itoa(s.Outputs))
+	str := strings.Join(parts, "-")
+	if k := s.keep(); k != 1 {
+		str += " keep=" + strconv.FormatFloat(k, 'g', -1, 64)
+	}
+	return str
+}
+
+// Build returns a network as s describes, its weights drawn from a
+// generator seeded with seed (the same seed gives the same weights) and its
+// dropout masks seeded from seed too. The layers are
+//
+//	Dense(dense_0) ReLU [Dropout] … Dense(dense_k) SoftmaxCE
+//
+// It returns an error if s is not valid.
+func (s Spec) Build(seed uint64) (*Network, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x6d6c702d696e6974))
+	var ls []Layer
+	in := s.Inputs
+	for _, h := range s.Hidden {
+		ls = append(ls, NewDense(in, h, s.Init, rng), NewReLU())
+		if k := s.keep(); k != 1 {
+			ls = append(ls, NewDropout(k, 0)) // seeded below
+		}
+		in = h
+	}
+	ls = append(ls, NewDense(in, s.Outputs, s.Init, rng), NewSoftmaxCE())
+	n := New(ls...)
+	c := s.clone()
+	n.spec = &c
+	n.SeedDropout(seed)
+	return n, nil
+}
+
+func (s Spec) clone() Spec {
+	s.Hidden = slices.Clone(s.Hidden)
+	return s
+}
+
+// Metadata keys written by Meta.
+const (
+	MetaArch    = "arch"         // always "mlp"
+	MetaInputs  = "arch.inputs"  // "784"
+	MetaHidden  = "arch.hidden"  // "256" or "512,512" or "" for none
+	MetaOutputs = "arch.outputs" // "10"
+	MetaKeep    = "arch.keep"    // "1" or "0.5"
+	MetaInit    = "arch.init"    // "he", "glorot", "normal:0.1", …
+)
+
+// Meta describes s as string pairs for a checkpoint's metadata.
+func (s Spec) Meta() map[string]string {
+	hidden := make([]string, len(s.Hidden))
+	for i, h := range s.Hidden {
+		hidden[i] = strconv.Itoa(h)
+	}
+	return map[string]string{
+		MetaArch:    "mlp",
+		MetaInputs:  strconv.Itoa(s.Inputs),
+		MetaHidden:  strings.Join(hidden, ","),
+		MetaOutputs: strconv.Itoa(s.Outputs),
+		MetaKeep:    strconv.FormatFloat(s.keep(), 'g', -1, 64),
+		MetaInit:    s.Init.String(),
+	}
+}
+
+// SpecFromMeta reads the keys Meta writes (other keys are ignored) and
+// validates the result. A missing arch.keep means 1 and a missing
+// arch.init means He; the other keys are required.
+func SpecFromMeta(meta map[string]string) (Spec, error) {
+	if a, ok := meta[MetaArch]; !ok || a != "mlp" {
+		if !ok {
+			return Spec{}, fmt.Errorf("layers: metadata has no %q key: it does not describe a network", MetaArch)
+		}
+		return Spec{}, fmt.Errorf("layers: metadata %s=%q: only \"mlp\" is known", MetaArch, a)
+	}
+	var s Spec
+	var err error
+	if s.Inputs, err = metaInt(meta, MetaInputs); err != nil {
+		return Spec{}, err
+	}
+	if s.Outputs, err = metaInt(meta, MetaOutputs); err != nil {
+		return Spec{}, err
+	}
+	hidden, ok := meta[MetaHidden]
+	if !ok {
+		return Spec{}, fmt.Errorf("layers: metadata has no %q key", MetaHidden)
+	}
+	if s.Hidden, err = ParseSizes(hidden); err != nil {
+		return Spec{}, fmt.Errorf("layers: metadata %s=%q: %v", MetaHidden, hidden, err)
+	}
+	s.Keep = 1
+	if v, ok := meta[MetaKeep]; ok {
+		if s.Keep, err = strconv.ParseFloat(v, 64); err != nil {
+			return Spec{}, fmt.Errorf("layers: metadata %s=%q is not a number", MetaKeep, v)
+		}
+	}
+	if v, ok := meta[MetaInit]; ok {
+		if s.Init, err = ParseInit(v); err != nil {
+			return Spec{}, err
+		}
+	}
+	if err := s.Validate(); err != nil {
+		return Spec{}, err
+	}
+	return s, nil
+}
+
+func metaInt(meta map[string]string, key string) (int, error) {
+	v, ok := meta[key]
+	if !ok {
+		return 0, fmt.Errorf("layers: metadata has no %q key", key)
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("layers: metadata %s=%q is not an integer", key, v)
+	}
+	return n, nil
+}
+
+// ParseSizes reads a comma-separated list of positive layer sizes such as
+// "512,512" (spaces allowed; "" is the empty list), the form of the
+// -hidden flag and of arch.hidden.
+func ParseSizes(s string) ([]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var sizes []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("layer size %q is not a positive integer", strings.TrimSpace(f))
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes, nil
+}

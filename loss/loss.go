@@ -1,0 +1,145 @@
+// Package loss computes the training objective of a classifier: softmax
+// cross-entropy from logits (fused, numerically stable, with its gradient),
+// L1 and L2 weight penalties with their gradients, and accuracy and
+// confusion-matrix metrics.
+//
+// Losses are means over the rows of a batch and are accumulated in float64.
+package loss
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gomlp/gomlp/mat"
+)
+
+// SoftmaxCrossEntropy returns the mean over rows of -log softmax(logits)[label],
+// computed stably as logsumexp(row) - row[label]. Unless grad is nil it also
+// sets grad (the logits' shape; it may be logits itself) to the gradient of
+// that mean with respect to the logits: (softmax(row) - onehot(label)) / rows.
+//
+// A NaN or infinite logit makes the loss NaN or infinite, so divergence shows.
+// It panics if a label is outside [0, logits.Cols) or the shapes disagree:
+// labels from data should be checked once, when the data is loaded.
+func SoftmaxCrossEntropy(grad, logits *mat.Matrix, labels []int) float64 {
+	if len(labels) != logits.Rows {
+		panic(fmt.Sprintf("loss: SoftmaxCrossEntropy: %d labels for %s logits", len(labels), logits.Shape()))
+	}
+	checkGradShape("SoftmaxCrossEntropy", grad, logits)
+	if logits.Rows == 0 {
+		return 0
+	}
+	inv := 1 / float64(logits.Rows)
+	var total float64
+	for i, y := range labels {
+		z := logits.Row(i)
+		if uint(y) >= uint(len(z)) {
+			panic(fmt.Sprintf("loss: SoftmaxCrossEntropy: label %d in row %d is not a class of %s logits", y, i, logits.Shape()))
+		}
+		zy := float64(z[y])
+		var g []float32
+		if grad != nil {
+			g = grad.Row(i)
+		}
+		m, s := expSums(g, z)
+		total += m + math.Log(s) - zy
+		if g != nil {
+			scale := float32(inv / s)
+			for j := range g {
+				g[j] *= scale
+			}
+			g[y] -= float32(inv)
+		}
+	}
+	return total * inv
+}
+
+// SoftmaxCrossEntropyOneHot is SoftmaxCrossEntropy for targets given as rows
+// of class probabilities (one-hot or smoothed): the mean over rows of
+// -Σ_j targets[j]·log softmax(row)[j]. Unless grad is nil it sets grad to
+// the gradient with respect to the logits, (softmax·Σtargets - targets)/rows.
+func SoftmaxCrossEntropyOneHot(grad, logits, targets *mat.Matrix) float64 {
+	if targets.Rows != logits.Rows || targets.Cols != logits.Cols {
+		panic(fmt.Sprintf("loss: SoftmaxCrossEntropyOneHot: targets %s for logits %s", targets.Shape(), logits.Shape()))
+	}
+	checkGradShape("SoftmaxCrossEntropyOneHot", grad, logits)
+	if logits.Rows == 0 {
+		return 0
+	}
+	inv := 1 / float64(logits.Rows)
+	var total float64
+	for i := 0; i < logits.Rows; i++ {
+		z, t := logits.Row(i), targets.Row(i)
+		var tsum, tz float64
+		for j, tj := range t {
+			tsum += float64(tj)
+			if tj != 0 { // a zero target contributes nothing, even for an infinite logit
+				tz += float64(tj) * float64(z[j])
+			}
+		}
+		var g []float32
+		if grad != nil {
+			g = grad.Row(i)
+		}
+		m, s := expSums(g, z)
+		total += (m+math.Log(s))*tsum - tz
+		if g != nil {
+			scale := tsum * inv / s
+			for j := range g {
+				g[j] = float32(float64(g[j])*scale - float64(t[j])*inv)
+			}
+		}
+	}
+	return total * inv
+}
+
+// Softmax sets each row of dst to the softmax of the same row of logits
+// (dst may be logits).
+func Softmax(dst, logits *mat.Matrix) {
+	if dst.Rows != logits.Rows || dst.Cols != logits.Cols {
+		panic(fmt.Sprintf("loss: Softmax: shape mismatch: %s and %s", dst.Shape(), logits.Shape()))
+	}
+	for i := 0; i < logits.Rows; i++ {
+		d := dst.Row(i)
+		_, s := expSums(d, logits.Row(i))
+		inv := float32(1 / s)
+		for j := range d {
+			d[j] *= inv
+		}
+	}
+}
+
+// expSums returns the row maximum m and s = Σ exp(z[j]-m); unless e is nil
+// it also stores exp(z[j]-m) in e[j] (e may alias z). NaNs are never the
+// maximum, so they reach s and make it NaN.
+func expSums(e, z []float32) (m, s float64) {
+	mz := float32(math.Inf(-1))
+	for _, v := range z {
+		if v > mz {
+			mz = v
+		}
+	}
+	if math.IsInf(float64(mz), -1) {
+		mz = 0 // all -Inf (or NaN): exp(-Inf-0) = 0, so s = 0 and the loss is +Inf (or NaN)
+	}
+	m = float64(mz)
+	if e == nil {
+		for _, v := range z {
+			s += math.Exp(float64(v) - m)
+		}
+		return m, s
+	}
+	e = e[:len(z)]
+	for j, v := range z {
+		x := math.Exp(float64(v) - m)
+		e[j] = float32(x)
+		s += x
+	}
+	return m, s
+}
+
+func checkGradShape(op string, grad, logits *mat.Matrix) {
+	if grad != nil && (grad.Rows != logits.Rows || grad.Cols != logits.Cols) {
+		panic(fmt.Sprintf("loss: %s: gradient %s for logits %s", op, grad.Shape(), logits.Shape()))
+	}
+}
