@@ -2,6 +2,150 @@
 
 package mat
 
-// archKernelSets returns the assembly kernel sets this CPU supports, best first.
-// (Placeholder: the assembly kernels are being written.)
-func archKernelSets() []*kernelSet { return nil }
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// archKernelSets returns the assembly kernel sets this CPU supports, best
+// first. x/sys/cpu folds in OS support for the YMM state and honours
+// GODEBUG=cpu.avx2=off and cpu.fma=off.
+func archKernelSets() []*kernelSet {
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		return []*kernelSet{&avx2Kernels}
+	}
+	return nil
+}
+
+var avx2Kernels = kernelSet{
+	name:           "avx2+fma",
+	gemm:           microKernel{mr: 6, nr: 16, fn: gemm6x16},
+	relu:           reluAVX2Slice,
+	reluGrad:       reluGradAVX2Slice,
+	add:            addAVX2Slice,
+	axpy:           axpyAVX2Slice,
+	scale:          scaleAVX2Slice,
+	packA:          panelPacker{copy: packCopy6, trans: packTrans6},
+	packB:          panelPacker{copy: packCopy16, trans: packTrans16},
+	gemmRow:        gemmRowPacked6x16,
+	gemmRowStrided: gemmRow6x16,
+	edgeRows:       &edgeKernel{mr: 4, row: gemmRow4x16, packA: panelPacker{copy: packCopy4, trans: packTrans4}},
+	fast: &fastKernels{gemv: gemvAVX2, dot: dotAVX2, dot1: dot1AVX2, col: colAVX2,
+		transpose: transposeAVX2},
+	peak: &peakLoop{run: peakAVX2, flops: 12 * 8 * 2},
+}
+
+// gemm6x16 is the microKernel contract on top of the row kernel.
+func gemm6x16(k int, a, b, c *float32, ldc int, beta float32) {
+	gemmRow6x16(k, 1, a, b, 16, 16*k, c, ldc, beta)
+}
+
+// gemmRowPacked6x16 is the rowKernel contract on top of the strided one.
+func gemmRowPacked6x16(k, n int, a, b, c *float32, ldc int, beta float32) {
+	gemmRow6x16(k, n, a, b, 16, 16*k, c, ldc, beta)
+}
+
+//go:noescape
+func gemmRow6x16(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+
+//go:noescape
+func gemmRow4x16(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+
+//go:noescape
+func packCopy4(k int, src *float32, ld int, dst *float32, alpha float32)
+
+//go:noescape
+func packTrans4(k int, src *float32, ld int, dst *float32, alpha float32)
+
+//go:noescape
+func packCopy16(k int, src *float32, ld int, dst *float32, alpha float32)
+
+//go:noescape
+func packCopy6(k int, src *float32, ld int, dst *float32, alpha float32)
+
+//go:noescape
+func packTrans16(k int, src *float32, ld int, dst *float32, alpha float32)
+
+//go:noescape
+func packTrans6(k int, src *float32, ld int, dst *float32, alpha float32)
+
+//go:noescape
+func gemvAVX2(p *fastArgs)
+
+//go:noescape
+func dotAVX2(p *fastArgs)
+
+//go:noescape
+func dot1AVX2(p *fastArgs)
+
+//go:noescape
+func colAVX2(p *fastArgs)
+
+//go:noescape
+func transposeAVX2(rows, cols int, src *float32, lds int, dst *float32, ldd int)
+
+// The element wrappers send the multiple-of-8 bulk to the assembly and the
+// rest to the Go twin.
+
+func reluAVX2Slice(dst, src []float32) {
+	src = src[:len(dst)]
+	n := len(dst) &^ 7
+	if n > 0 {
+		reluAVX2(unsafe.SliceData(dst), unsafe.SliceData(src), n)
+	}
+	reluGeneric(dst[n:], src[n:])
+}
+
+func reluGradAVX2Slice(dst, grad, x []float32) {
+	grad, x = grad[:len(dst)], x[:len(dst)]
+	n := len(dst) &^ 7
+	if n > 0 {
+		reluGradAVX2(unsafe.SliceData(dst), unsafe.SliceData(grad), unsafe.SliceData(x), n)
+	}
+	reluGradGeneric(dst[n:], grad[n:], x[n:])
+}
+
+func addAVX2Slice(dst, x []float32) {
+	x = x[:len(dst)]
+	n := len(dst) &^ 7
+	if n > 0 {
+		addAVX2(unsafe.SliceData(dst), unsafe.SliceData(x), n)
+	}
+	addGeneric(dst[n:], x[n:])
+}
+
+func axpyAVX2Slice(alpha float32, x, y []float32) {
+	x = x[:len(y)]
+	n := len(y) &^ 7
+	if n > 0 {
+		axpyAVX2(alpha, unsafe.SliceData(x), unsafe.SliceData(y), n)
+	}
+	axpyGeneric(alpha, x[n:], y[n:])
+}
+
+func scaleAVX2Slice(alpha float32, x []float32) {
+	n := len(x) &^ 7
+	if n > 0 {
+		scaleAVX2(alpha, unsafe.SliceData(x), n)
+	}
+	scaleGeneric(alpha, x[n:])
+}
+
+//go:noescape
+func reluAVX2(dst, src *float32, n int)
+
+//go:noescape
+func reluGradAVX2(dst, grad, x *float32, n int)
+
+//go:noescape
+func addAVX2(dst, x *float32, n int)
+
+//go:noescape
+func axpyAVX2(alpha float32, x, y *float32, n int)
+
+//go:noescape
+func scaleAVX2(alpha float32, x *float32, n int)
+
+//go:noescape
+func peakAVX2(n int)

@@ -9,7 +9,14 @@ import "fmt"
 //
 // The edge cases follow BLAS: when beta == 0, C is not read (NaN or Inf in C
 // does not leak into the result); when K == 0 or alpha == 0, C is only
-// scaled by beta; an empty C is a no-op.
+// scaled by beta; an empty C is a no-op. Otherwise NaN and Inf in A or B
+// propagate as IEEE arithmetic says (an Inf times a zero is NaN). The order
+// of the additions depends on the implementation, the shape and the thread
+// count, so results may differ in the last bits between them.
+//
+// Large products are split across the worker pool (see SetThreads); small
+// ones run on the calling goroutine. Gemm does not allocate once its packing
+// buffers have grown to the sizes in use.
 //
 // Gemm panics, naming the shapes, if the dimensions do not match: that is a
 // programmer error, not a data error.
@@ -32,54 +39,29 @@ func Gemm(transA, transB bool, alpha float32, a, b *Matrix, beta float32, c *Mat
 	if m == 0 || n == 0 {
 		return
 	}
+	ks := active.Load()
 	if k == 0 || alpha == 0 {
-		scaleMatrix(beta, c)
+		scaleMatrix(ks, beta, c)
 		return
 	}
-	gemm(transA, transB, m, n, k, alpha, a, b, beta, c)
+	g := gemmCall{
+		ks: ks, transA: transA, transB: transB,
+		m: m, n: n, k: k, alpha: alpha, beta: beta,
+		a: *a, b: *b, c: *c,
+	}
+	g.fast = g.chooseFast()
+	g.parallel()
 }
 
 // scaleMatrix sets C = beta·C, without reading C when beta == 0.
-func scaleMatrix(beta float32, c *Matrix) {
+func scaleMatrix(ks *kernelSet, beta float32, c *Matrix) {
 	switch beta {
 	case 1:
 	case 0:
 		c.Zero()
 	default:
-		ks := active.Load()
 		for i := 0; i < c.Rows; i++ {
 			ks.scale(beta, c.Row(i))
-		}
-	}
-}
-
-// gemm is the driver, called with validated, non-empty operands.
-// (Placeholder: a straightforward loop until the blocked driver lands.)
-func gemm(transA, transB bool, m, n, k int, alpha float32, a, b *Matrix, beta float32, c *Matrix) {
-	at := func(i, p int) float32 {
-		if transA {
-			return a.Data[p*a.Stride+i]
-		}
-		return a.Data[i*a.Stride+p]
-	}
-	bt := func(p, j int) float32 {
-		if transB {
-			return b.Data[j*b.Stride+p]
-		}
-		return b.Data[p*b.Stride+j]
-	}
-	for i := 0; i < m; i++ {
-		crow := c.Row(i)
-		for j := 0; j < n; j++ {
-			var s float32
-			for p := 0; p < k; p++ {
-				s += at(i, p) * bt(p, j)
-			}
-			if beta == 0 {
-				crow[j] = alpha * s
-			} else {
-				crow[j] = alpha*s + beta*crow[j]
-			}
 		}
 	}
 }

@@ -21,6 +21,55 @@ type kernelSet struct {
 	add      func(dst, x []float32)              // dst[i] += x[i]
 	axpy     func(alpha float32, x, y []float32) // y[i] += float32(alpha*x[i]), no fused multiply-add
 	scale    func(alpha float32, x []float32)    // x[i] *= alpha
+
+	// Everything below is optional: a nil field means the driver uses its
+	// portable Go code (or the next simpler kernel) instead.
+
+	// packA and packB pack one full panel (gemm.mr rows of op(A), gemm.nr
+	// columns of op(B)) faster than the Go packing loops; see panelPacker.
+	packA, packB panelPacker
+
+	// gemmRow, if set, computes several consecutive full tiles of one row
+	// panel in one call, saving the per-tile call overhead (see rowKernel).
+	gemmRow rowKernel
+
+	// gemmRowStrided, if set, is gemmRow for B panels with any strides (see
+	// stridedRowKernel); the driver then reads a row-major B in place
+	// instead of packing it, where that pays.
+	gemmRowStrided stridedRowKernel
+
+	// edgeRows, if set, is a kernel with fewer rows than gemm.mr for the
+	// last row panels, so that they need little or no padding (with 6 and
+	// 4, a block of 128 rows is 20 panels of 6 and 2 of 4). It needs
+	// gemmRowStrided.
+	edgeRows *edgeKernel
+
+	// fast holds kernels for shapes the packed driver serves badly: one
+	// row of C (batch 1) and a narrow C (few columns). See fastKernels.
+	fast *fastKernels
+
+	// peak is the register-only FMA loop PeakGFLOPS runs.
+	peak *peakLoop
+}
+
+// rowKernel is the micro-kernel looped over n consecutive tiles: tile t uses
+// the B panel at b + t*k*nr and the C tile at c + t*nr (all tiles full).
+type rowKernel func(k, n int, a, b, c *float32, ldc int, beta float32)
+
+// stridedRowKernel computes n consecutive mr×nr tiles of one row panel,
+// with the semantics of microKernel for each: tile t uses the packed A
+// panel at a and the B panel at b + t*tileStride, whose step p is at
+// + p*stepStride (elements), and writes the C tile at c + t*nr. B may thus
+// be a packed panel (stepStride nr, tileStride nr*k) or a row-major matrix
+// read in place (stepStride ldb, tileStride nr).
+type stridedRowKernel func(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+
+// edgeKernel is a strided row kernel of another tile height, with its A
+// packer.
+type edgeKernel struct {
+	mr    int
+	row   stridedRowKernel
+	packA panelPacker // packs full A panels of height mr
 }
 
 // microKernel computes one mr×nr tile of C from packed panels:
@@ -34,6 +83,17 @@ type kernelSet struct {
 type microKernel struct {
 	mr, nr int
 	fn     func(k int, a, b, c *float32, ldc int, beta float32)
+}
+
+// panelPacker packs one full panel of width w (the kernel's mr for A, nr for
+// B) and depth k into dst, scaling by alpha:
+//
+//	copy:  dst[p*w+i] = alpha * src[p*ld+i]   (the panel's rows are contiguous)
+//	trans: dst[p*w+i] = alpha * src[i*ld+p]   (the panel's columns are contiguous)
+//
+// for p < k, i < w. Either function may be nil.
+type panelPacker struct {
+	copy, trans func(k int, src *float32, ld int, dst *float32, alpha float32)
 }
 
 // kernelSets lists the implementations usable on this CPU, best first; the

@@ -1,13 +1,3 @@
-// Package mat is gomlp's numeric core: row-major float32 matrices, a
-// BLIS-style SGEMM and the element kernels a training step needs, with
-// hand-written AVX2+FMA (amd64) and NEON (arm64) kernels and a generic
-// pure-Go path that every assembly routine is tested against.
-//
-// Which kernels run is decided once at package init from the CPU features
-// (see Impl); the build tag purego forces the generic path.
-//
-// All functions are safe for concurrent use as long as goroutines do not
-// write to the same matrix.
 package mat
 
 import "fmt"
@@ -117,7 +107,7 @@ func (m *Matrix) Clone() *Matrix {
 
 // valid panics if m's fields cannot describe a matrix over its Data.
 func (m *Matrix) valid(op, name string) {
-	ok := m.Rows >= 0 && m.Cols >= 0 && m.Stride >= m.Cols && m.Stride >= 1
+	ok := m.Rows >= 0 && m.Cols >= 0 && m.Stride >= m.Cols
 	if ok && m.Rows > 0 && m.Cols > 0 {
 		ok = len(m.Data) >= (m.Rows-1)*m.Stride+m.Cols
 	}

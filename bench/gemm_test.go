@@ -1,0 +1,113 @@
+package bench_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlp/gomlp/mat"
+)
+
+// The GEMM benchmarks report GFLOP/s (2·M·N·K per call) for
+//
+//	BenchmarkGemm/shape=MxNxK{NN,TN,NT}/impl={asm,generic}/threads={1,2}
+//
+// where the shape is M×N×K of C = op(A)·op(B) with the transposes named by
+// the suffix, impl=asm is the assembly kernel set of this CPU (absent when
+// there is none) and threads is mat.SetThreads. The names match the C
+// reference harness in bench/ref, so benchstat can put OpenBLAS and BLIS in
+// the same table:
+//
+//	go test -run '^$' -bench Gemm -count 5 ./bench > new.txt
+//	benchstat -col /impl new.txt
+
+type gemmShape struct {
+	m, n, k        int
+	transA, transB bool
+}
+
+func (s gemmShape) String() string {
+	t := func(b bool) string {
+		if b {
+			return "T"
+		}
+		return "N"
+	}
+	return fmt.Sprintf("%dx%dx%d%s%s", s.m, s.n, s.k, t(s.transA), t(s.transB))
+}
+
+// gemmShapes: squares, then the six products of one training step of the
+// 784-256-10 network at batch 128 (forward, weight gradient, input
+// gradient for each layer), then one sample of inference.
+var gemmShapes = []gemmShape{
+	{64, 64, 64, false, false},
+	{128, 128, 128, false, false},
+	{256, 256, 256, false, false},
+	{512, 512, 512, false, false},
+	{1024, 1024, 1024, false, false},
+	{2048, 2048, 2048, false, false},
+	{128, 256, 784, false, false},
+	{784, 256, 128, true, false},
+	{128, 784, 256, false, true},
+	{128, 10, 256, false, false},
+	{256, 10, 128, true, false},
+	{128, 256, 10, false, true},
+	{1, 256, 784, false, false},
+}
+
+// impls maps the benchmark's impl key to a mat implementation name.
+func impls() [][2]string {
+	var out [][2]string
+	if best := mat.Impls()[0]; best != "generic" {
+		out = append(out, [2]string{"asm", best})
+	}
+	return append(out, [2]string{"generic", "generic"})
+}
+
+func randMatrix(rng *rand.Rand, rows, cols int) *mat.Matrix {
+	m := mat.New(rows, cols)
+	for i := range m.Data {
+		m.Data[i] = rng.Float32()*2 - 1
+	}
+	return m
+}
+
+func BenchmarkGemm(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, s := range gemmShapes {
+		a := randMatrix(rng, s.m, s.k)
+		if s.transA {
+			a = randMatrix(rng, s.k, s.m)
+		}
+		bm := randMatrix(rng, s.k, s.n)
+		if s.transB {
+			bm = randMatrix(rng, s.n, s.k)
+		}
+		c := mat.New(s.m, s.n)
+		flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
+		for _, impl := range impls() {
+			threads := []int{1, 2}
+			if impl[0] == "generic" {
+				if s.m*s.n*s.k > 1<<30 {
+					continue // 2048³ takes seconds per call in Go
+				}
+				threads = []int{1}
+			}
+			for _, th := range threads {
+				b.Run(fmt.Sprintf("shape=%s/impl=%s/threads=%d", s, impl[0], th), func(b *testing.B) {
+					prev, err := mat.SetImpl(impl[1])
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer mat.SetImpl(prev)
+					mat.SetThreads(th)
+					defer mat.SetThreads(0)
+					for b.Loop() {
+						mat.Gemm(s.transA, s.transB, 1, a, bm, 0, c)
+					}
+					b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		}
+	}
+}

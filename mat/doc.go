@@ -1,0 +1,54 @@
+// Package mat is gomlp's numeric core: row-major float32 matrices, a
+// BLIS-style SGEMM and the element kernels a training step needs, with
+// hand-written AVX2+FMA (amd64) and NEON (arm64) kernels and a generic
+// pure-Go path that every assembly routine is tested against.
+//
+// # Matrices
+//
+// A Matrix is row-major: element (i, j) is Data[i*Stride+j]. Views (RowView,
+// View, or any Matrix whose Stride exceeds Cols) share their parent's data
+// and are valid operands everywhere.
+//
+// # Gemm
+//
+// Gemm computes C = alpha·op(A)·op(B) + beta·C for all four transpose
+// combinations, with the BLAS rules for the edge cases: beta == 0 never
+// reads C, K == 0 or alpha == 0 only scales C, an empty C is a no-op.
+// Mismatched shapes panic with both shapes in the message.
+//
+// Operands are packed into cache-sized panels and multiplied by a register-
+// blocked micro-kernel; shapes where packing does not pay (one row of C, or
+// a C of at most 24 columns) take dedicated kernels. The order in which the
+// products are added depends on the kernels, the shape and the thread
+// count, so results may differ in the last bits between implementations;
+// each is within a few K·2⁻²⁴ of the exact sum. NaN and Inf in A or B reach
+// exactly the elements of C they contribute to.
+//
+// Large products are split across a pool of worker goroutines, started once,
+// up to Threads() of them (the calling goroutine included; see SetThreads).
+// Small products run on the calling goroutine alone. Gemm does not allocate
+// once its packing buffers have grown to the sizes in use.
+//
+// # Element functions
+//
+// ReLU, ReLUGrad, AddRowVector, ColSums, Axpy, Scale and Add give
+// bit-identical results on every implementation: none fuses a multiply and
+// an add, and each keeps the Go operand order. In particular ReLU returns
+// its input wherever input < 0 is false, so NaN stays NaN (payload
+// included) and -0 stays -0; ReLUGrad gives +0 wherever x > 0 is false
+// (x negative, ±0 or NaN). Where two NaNs meet in one operation (Add, Axpy,
+// Scale), the result is NaN but which payload survives is unspecified.
+//
+// # Kernel dispatch
+//
+// The kernels are chosen once, at package init, from golang.org/x/sys/cpu:
+// "avx2+fma" on amd64 CPUs with AVX2 and FMA, "neon" on arm64 (Advanced
+// SIMD), "generic" everywhere else. The build tag purego forces the generic
+// kernels; GODEBUG=cpu.avx2=off (or cpu.fma=off) on amd64 and
+// GODEBUG=cpu.asimd=off on arm64 do the same at run time. Impl reports the
+// choice; SetImpl switches it, so that tests and benchmarks can compare
+// implementations in one process.
+//
+// All functions are safe for concurrent use as long as goroutines do not
+// write to the same matrix.
+package mat

@@ -1,0 +1,182 @@
+package mat
+
+// Fast paths for shapes the packed driver serves badly, because packing
+// would cost as much as the arithmetic or because much of a tile would be
+// padding:
+//
+//   - one row of C with op(B) = B (batch 1): a GEMV that streams B's rows;
+//   - a narrow C (N <= narrowN) with op(A) = A, or one row of C with
+//     op(B) = Bᵀ: dot products along K of A's rows with the columns of
+//     op(B), which are B's rows when transB, else rows of a small
+//     transposed copy of B;
+//   - a narrow C with op(A) = Aᵀ: C's columns as vectors along M, reading
+//     A's rows (which run along M) directly.
+//
+// Large calls are split between threads by rows (narrow C) or columns (one
+// row), like the blocked driver's.
+
+// fastArgs is the argument block of the fast-path kernels; the assembly
+// reads it by field offset (checked by TestFastArgsLayout).
+type fastArgs struct {
+	k, m, n     int
+	a           *float32
+	lda         int
+	b           *float32
+	ldb         int
+	c           *float32
+	ldc         int
+	alpha, beta float32
+}
+
+// fastKernels are optional kernels for the fast paths; each may be nil.
+// All compute C = alpha·(sum over p < k) + beta·C for an m×n C at c with
+// row stride ldc, not reading C when beta == 0:
+type fastKernels struct {
+	// gemv: m == 1, sum = a[p]·b[p*ldb+j].
+	gemv func(p *fastArgs)
+	// dot: sum = a[i*lda+p]·b[j*ldb+p]; dot1 is the same for m == 1.
+	dot, dot1 func(p *fastArgs)
+	// col: sum = a[p*lda+i]·b[p*ldb+j].
+	col func(p *fastArgs)
+	// transpose: dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols.
+	transpose func(rows, cols int, src *float32, lds int, dst *float32, ldd int)
+}
+
+// narrowN is the widest C the narrow-C paths take: measured on Zen 4 with
+// the AVX2 kernels, they beat the 6×16 packed path up to 24 columns (by 10
+// to 50%; a 17-column C needs two 16-wide panels) and lose from 48.
+const narrowN = 24
+
+// fastKind names the fast path a call takes, if any.
+type fastKind uint8
+
+const (
+	notFast fastKind = iota
+	fastGEMV
+	fastDot1
+	fastDot
+	fastCol
+)
+
+// chooseFast picks the fast path for the call, or notFast.
+func (g *gemmCall) chooseFast() fastKind {
+	fk := g.ks.fast
+	if fk == nil {
+		return notFast
+	}
+	switch {
+	case g.m == 1 && !g.transB && fk.gemv != nil:
+		return fastGEMV
+	case g.m == 1 && g.transB && fk.dot1 != nil:
+		return fastDot1
+	case g.n <= narrowN && !g.transA && fk.dot != nil:
+		return fastDot
+	case g.n <= narrowN && g.transA && fk.col != nil:
+		return fastCol
+	}
+	return notFast
+}
+
+// prepareFast sets up the operands the fast kernel reads, in ws (which the
+// caller holds until every part of the call is done): op(A)'s single row
+// made contiguous, or a transposed copy of a small op(B).
+func (g *gemmCall) prepareFast(ws *workspace) {
+	g.fa, g.flda = g.a.Data, g.a.Stride
+	g.fb, g.fldb = g.b.Data, g.b.Stride
+	switch g.fast {
+	case fastGEMV, fastDot1:
+		if g.transA && g.a.Stride != 1 {
+			// op(A) is column 0 of A: gather it.
+			ws.a = alignedFloats(ws.a, g.k)
+			for p := range ws.a {
+				ws.a[p] = g.a.Data[p*g.a.Stride]
+			}
+			g.fa = ws.a
+		}
+		g.flda = 1
+	case fastDot:
+		if !g.transB {
+			// op(B) = B is K×N: transpose it so that its columns are rows.
+			ws.b = alignedFloats(ws.b, g.n*g.k)
+			g.transpose(ws.b, g.k, g.b.Data, g.b.Stride, g.k, g.n)
+			g.fb, g.fldb = ws.b, g.k
+		}
+	case fastCol:
+		if g.transB {
+			// op(B) = Bᵀ with B N×K: transpose it so that its rows run along N.
+			ws.b = alignedFloats(ws.b, g.n*g.k)
+			g.transpose(ws.b, g.n, g.b.Data, g.b.Stride, g.n, g.k)
+			g.fb, g.fldb = ws.b, g.n
+		}
+	}
+}
+
+// colBlockK is the depth of one call of the col kernel.
+const colBlockK = 96
+
+// fastSplit returns how the fast path may split C between threads: in
+// units of rows or of columns (the other unit is 0).
+func (g *gemmCall) fastSplit() (rowUnit, colUnit int) {
+	switch g.fast {
+	case fastGEMV:
+		return 0, 64
+	case fastDot1:
+		return 0, 8
+	case fastDot:
+		return 6, 0
+	default:
+		return 32, 0
+	}
+}
+
+// runFast computes the block C[i0:i1, j0:j1] with the fast kernel.
+func (g *gemmCall) runFast(ws *workspace, i0, i1, j0, j1 int) {
+	args := &ws.args // in the heap: through a func value it would escape
+	*args = fastArgs{k: g.k, m: i1 - i0, n: j1 - j0, ldc: g.c.Stride, alpha: g.alpha, beta: g.beta,
+		lda: g.flda, ldb: g.fldb, c: &g.c.Data[i0*g.c.Stride+j0]}
+	fk := g.ks.fast
+	switch g.fast {
+	case fastGEMV:
+		args.a, args.b = &g.fa[0], &g.fb[j0]
+		fk.gemv(args)
+	case fastDot1:
+		args.a, args.b = &g.fa[0], &g.fb[j0*g.fldb]
+		fk.dot1(args)
+	case fastDot:
+		args.a, args.b = &g.fa[i0*g.flda], &g.fb[j0*g.fldb]
+		fk.dot(args)
+	case fastCol:
+		// In blocks of colBlockK steps, so that the kernel's strip of A (32
+		// rows) stays in L1 while it sweeps the columns of C.
+		for p0 := 0; p0 < g.k; p0 += colBlockK {
+			args.k = min(colBlockK, g.k-p0)
+			args.a, args.b = &g.fa[p0*g.flda+i0], &g.fb[p0*g.fldb+j0]
+			if p0 > 0 {
+				args.beta = 1
+			}
+			fk.col(args)
+		}
+	}
+}
+
+// transpose sets dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols.
+func (g *gemmCall) transpose(dst []float32, ldd int, src []float32, lds, rows, cols int) {
+	if t := g.ks.fast.transpose; t != nil {
+		// Bounds for the assembly.
+		_ = src[(rows-1)*lds+cols-1]
+		_ = dst[(cols-1)*ldd+rows-1]
+		t(rows, cols, &src[0], lds, &dst[0], ldd)
+		return
+	}
+	transpose(dst, ldd, src, lds, rows, cols)
+}
+
+// transpose sets dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols.
+func transpose(dst []float32, ldd int, src []float32, lds, rows, cols int) {
+	for i := range rows {
+		s := src[i*lds : i*lds+cols : i*lds+cols]
+		for j, v := range s {
+			dst[j*ldd+i] = v
+		}
+	}
+}
