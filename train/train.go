@@ -178,6 +178,12 @@ func New(net *layers.Network, opt *sgd.Optimizer, cfg Config) (*Trainer, error) 
 // State returns the training progress.
 func (t *Trainer) State() State { return t.state }
 
+// Network returns the network being trained.
+func (t *Trainer) Network() *layers.Network { return t.net }
+
+// Config returns the trainer's configuration, defaults filled in.
+func (t *Trainer) Config() Config { return t.cfg }
+
 // SetState sets the training progress when resuming from a checkpoint,
 // including the optimizer's step count. Restore the network's parameters
 // and the optimizer state (Tensors) first: SetState takes the network's

@@ -1,0 +1,268 @@
+package train
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gomlp/gomlp/ckpt"
+	"github.com/gomlp/gomlp/layers"
+	"github.com/gomlp/gomlp/sgd"
+)
+
+// Metadata keys for the training configuration, beside State's, the
+// network Spec's and the optimizer Config's keys.
+const (
+	MetaEpochs    = "train.epochs"
+	MetaSeed      = "train.seed"
+	MetaBatchSize = "train.batch_size"
+	MetaL1        = "train.l1"
+	MetaL2        = "train.l2"
+	MetaPatience  = "train.patience"
+	MetaWriter    = "writer"
+)
+
+// bestPrefix names the copy of the best weights in a checkpoint taken after
+// an epoch that was not the best.
+const bestPrefix = "best/"
+
+// Checkpoint captures everything needed to resume training exactly: the
+// parameters, the optimizer's state, the best weights (when they differ
+// from the current ones), and in the metadata the network's architecture,
+// the optimizer's and the loop's configuration and the progress, plus the
+// pairs in extra. Its tensors alias live memory, so save it before training
+// continues (OnEpoch is the place).
+//
+// The network must have been built from a layers.Spec.
+func (t *Trainer) Checkpoint(extra map[string]string) (*ckpt.Checkpoint, error) {
+	spec, ok := t.net.Spec()
+	if !ok {
+		return nil, fmt.Errorf("train: the network was not built from a layers.Spec, so a checkpoint could not rebuild it")
+	}
+	meta := map[string]string{MetaWriter: "gomlp"}
+	maps.Copy(meta, extra)
+	maps.Copy(meta, spec.Meta())
+	maps.Copy(meta, t.opt.Config().Meta())
+	maps.Copy(meta, t.state.Meta())
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	maps.Copy(meta, map[string]string{
+		MetaEpochs:    strconv.Itoa(t.cfg.Epochs),
+		MetaSeed:      strconv.FormatUint(t.cfg.Seed, 10),
+		MetaBatchSize: strconv.Itoa(t.cfg.BatchSize),
+		MetaL1:        f(t.cfg.L1),
+		MetaL2:        f(t.cfg.L2),
+		MetaPatience:  strconv.Itoa(t.cfg.Patience),
+	})
+	tensors := toCkpt(t.Tensors(), "")
+	if t.state.BestEpoch != t.state.Epoch {
+		tensors = append(tensors, toCkpt(t.best, bestPrefix)...)
+	}
+	return &ckpt.Checkpoint{Metadata: meta, Tensors: tensors}, nil
+}
+
+// Resume restores into t a checkpoint written from a Trainer of the same
+// architecture and optimizer (see Checkpoint): parameters, optimizer state,
+// best weights and progress. Every tensor must match; on error t is unchanged.
+func (t *Trainer) Resume(c *ckpt.Checkpoint) error {
+	state, err := StateFromMeta(c.Metadata)
+	if err != nil {
+		return err
+	}
+	if state.Epoch >= t.cfg.Epochs {
+		return fmt.Errorf("train: the checkpoint has already done %d epochs of the %d configured", state.Epoch, t.cfg.Epochs)
+	}
+	into := toCkpt(t.Tensors(), "")
+	hasBest := state.BestEpoch != state.Epoch
+	scratch := make([]layers.Tensor, len(t.best))
+	if hasBest {
+		for i, b := range t.best {
+			scratch[i] = layers.Tensor{Name: b.Name, Shape: b.Shape, Data: make([]float32, len(b.Data))}
+		}
+		into = append(into, toCkpt(scratch, bestPrefix)...)
+	}
+	if _, err := c.Restore(into); err != nil {
+		return err
+	}
+	if err := t.SetState(state); err != nil {
+		return err
+	}
+	if hasBest {
+		for i := range t.best {
+			copy(t.best[i].Data, scratch[i].Data)
+		}
+	}
+	return nil
+}
+
+// ResumeFrom rebuilds a network, its optimizer and a Trainer from a
+// checkpoint written by Trainer.Checkpoint alone, restored to where it
+// stopped. cfg supplies the callbacks and, if not 0, a new total of Epochs
+// (the learning-rate schedule stays as it was saved); its Seed, BatchSize,
+// L1, L2 and Patience are taken from the checkpoint so that training
+// continues exactly.
+func ResumeFrom(c *ckpt.Checkpoint, cfg Config) (*Trainer, error) {
+	spec, err := layers.SpecFromMeta(c.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	net, err := spec.Build(0)
+	if err != nil {
+		return nil, err
+	}
+	optCfg, err := sgd.ConfigFromMeta(c.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	opt, err := sgd.New(net.Params(), optCfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg, err = loopConfigFromMeta(c.Metadata, cfg); err != nil {
+		return nil, err
+	}
+	t, err := New(net, opt, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return t, t.Resume(c)
+}
+
+func loopConfigFromMeta(meta map[string]string, cfg Config) (Config, error) {
+	get := func(key string) (string, error) {
+		v, ok := meta[key]
+		if !ok {
+			return "", fmt.Errorf("train: metadata has no %q key: the checkpoint cannot resume training", key)
+		}
+		return v, nil
+	}
+	var err error
+	parse := func(key string, conv func(string) error) {
+		if err != nil {
+			return
+		}
+		var v string
+		if v, err = get(key); err == nil {
+			if cerr := conv(v); cerr != nil {
+				err = fmt.Errorf("train: metadata %s=%q: %v", key, v, cerr)
+			}
+		}
+	}
+	if cfg.Epochs == 0 {
+		parse(MetaEpochs, func(v string) (e error) { cfg.Epochs, e = strconv.Atoi(v); return })
+	}
+	parse(MetaSeed, func(v string) (e error) { cfg.Seed, e = strconv.ParseUint(v, 10, 64); return })
+	parse(MetaBatchSize, func(v string) (e error) { cfg.BatchSize, e = strconv.Atoi(v); return })
+	parse(MetaPatience, func(v string) (e error) { cfg.Patience, e = strconv.Atoi(v); return })
+	parse(MetaL1, func(v string) (e error) { cfg.L1, e = strconv.ParseFloat(v, 64); return })
+	parse(MetaL2, func(v string) (e error) { cfg.L2, e = strconv.ParseFloat(v, 64); return })
+	return cfg, err
+}
+
+// LoadNetwork rebuilds the network a checkpoint describes (its
+// architecture metadata, see layers.Spec.Meta) and restores its
+// parameters. Tensors beside the parameters (optimizer state, best weights)
+// are ignored; a missing or misshapen parameter is an error.
+func LoadNetwork(c *ckpt.Checkpoint) (*layers.Network, error) {
+	spec, err := layers.SpecFromMeta(c.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	net, err := spec.Build(0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := paramsOnly(c).Restore(toCkpt(net.Tensors(), "")); err != nil {
+		return nil, err
+	}
+	return net, nil
+}
+
+// InitReport says what InitFrom did, by parameter name.
+type InitReport struct {
+	Restored []string // copied from the checkpoint
+	New      []string // kept their fresh initial values: not in the checkpoint, or (with their shapes) of another shape there
+	Unused   []string // in the checkpoint but not in the network
+	Reshaped []string // "name: checkpoint [a b], network [c d]" for each shape mismatch, also listed in New
+}
+
+// InitFrom initialises net for finetuning from a checkpoint's parameters,
+// matching them by name. Optimizer state and best-weight copies in the
+// checkpoint are ignored. Strict requires every parameter to match in name
+// and shape both ways; otherwise those that match are copied and the rest
+// of the network keeps its initial values, as reported. On error net is
+// unchanged.
+func InitFrom(net *layers.Network, c *ckpt.Checkpoint, strict bool) (InitReport, error) {
+	c = paramsOnly(c)
+	into := toCkpt(net.Tensors(), "")
+	var rep InitReport
+	var opts []ckpt.Option
+	if !strict {
+		opts = append(opts, ckpt.AllowMissing(), ckpt.AllowUnexpected())
+		var skip []string
+		for _, t := range into {
+			if have := c.Tensor(t.Name); have != nil && !slices.Equal(have.Shape, t.Shape) {
+				skip = append(skip, escapeGlob(t.Name))
+				rep.New = append(rep.New, t.Name)
+				rep.Reshaped = append(rep.Reshaped, fmt.Sprintf("%s: checkpoint %v, network %v", t.Name, have.Shape, t.Shape))
+			}
+		}
+		if len(skip) > 0 {
+			opts = append(opts, ckpt.Skip(skip...))
+		}
+	}
+	r, err := c.Restore(into, opts...)
+	if err != nil {
+		return InitReport{}, err
+	}
+	rep.Restored = r.Restored
+	rep.New = append(rep.New, r.Missing...)
+	slices.Sort(rep.New)
+	rep.Unused = r.Unexpected
+	return rep, nil
+}
+
+// paramsOnly returns c without the tensors that are not parameters: those
+// under "best/" and those whose name extends another tensor's name with a
+// "/" (optimizer state such as "dense_0/weights/momentum").
+func paramsOnly(c *ckpt.Checkpoint) *ckpt.Checkpoint {
+	names := map[string]bool{}
+	for _, t := range c.Tensors {
+		names[t.Name] = true
+	}
+	aux := func(name string) bool {
+		if strings.HasPrefix(name, bestPrefix) {
+			return true
+		}
+		for i := strings.LastIndexByte(name, '/'); i > 0; i = strings.LastIndexByte(name[:i], '/') {
+			if names[name[:i]] {
+				return true
+			}
+		}
+		return false
+	}
+	out := *c
+	out.Tensors = slices.DeleteFunc(slices.Clone(c.Tensors), func(t ckpt.Tensor) bool { return aux(t.Name) })
+	return &out
+}
+
+func toCkpt(ts []layers.Tensor, prefix string) []ckpt.Tensor {
+	out := make([]ckpt.Tensor, len(ts))
+	for i, t := range ts {
+		out[i] = ckpt.Tensor{Name: prefix + t.Name, Shape: t.Shape, DType: ckpt.Float32, Data: t.Data}
+	}
+	return out
+}
+
+// escapeGlob quotes the path.Match metacharacters of a literal name.
+func escapeGlob(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
