@@ -25,16 +25,8 @@ const inspectUsage = "usage: mlp inspect FILE"
 // line saying what is wrong with it (or what kind of file it is instead).
 func runInspect(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, inspectUsage)
-		fmt.Fprintln(stderr, "Prints a checkpoint's metadata and, per tensor, dtype, shape, element count and min/max/mean (of the finite values; NaN and infinities are counted).")
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errors.New(inspectUsage)
+	if err := parseFlags(fs, args, stdout, "mlp inspect FILE\n\nPrints a checkpoint's metadata and, per tensor, dtype, shape, element count\nand min/max/mean (of the finite values; NaN and infinities are counted)."); err != nil {
+		return helpOK(err)
 	}
 	if fs.NArg() != 1 {
 		return errors.New(inspectUsage)
