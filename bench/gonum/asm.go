@@ -1,0 +1,5 @@
+//go:build !noasm
+
+package gonum
+
+const noasm = false
