@@ -64,8 +64,9 @@ func BenchmarkTrainStep(b *testing.B) {
 			labels := make([]int, c.batch)
 			step := func(i int) {
 				off := (i * c.batch) % (benchPool - c.batch)
-				for r, k := range perm[off : off+c.batch] {
-					copy(xb.Row(r), x.Row(k))
+				idx := perm[off : off+c.batch]
+				mat.GatherRows(xb, x, idx)
+				for r, k := range idx {
 					labels[r] = int(y[k])
 				}
 				tr.TrainBatch(xb, labels)

@@ -26,18 +26,26 @@
 //
 // Large products are split across a pool of worker goroutines, started once,
 // up to Threads() of them (the calling goroutine included; see SetThreads).
-// Small products run on the calling goroutine alone. Gemm does not allocate
-// once its packing buffers have grown to the sizes in use.
+// Small products run on the calling goroutine alone, unless a worker is
+// idle and polling for work, as it is for a while after each large product
+// (a training loop keeps one busy). Gemm does not allocate once its packing
+// buffers have grown to the sizes in use.
 //
 // # Element functions
 //
 // ReLU, ReLUGrad, AddRowVector, ColSums, Axpy, Scale and Add give
-// bit-identical results on every implementation: none fuses a multiply and
-// an add, and each keeps the Go operand order. In particular ReLU returns
-// its input wherever input < 0 is false, so NaN stays NaN (payload
-// included) and -0 stays -0; ReLUGrad gives +0 wherever x > 0 is false
-// (x negative, ±0 or NaN). Where two NaNs meet in one operation (Add, Axpy,
-// Scale), the result is NaN but which payload survives is unspecified.
+// bit-identical results on every implementation and thread count: none
+// fuses a multiply and an add, and each keeps the Go operand order. In
+// particular ReLU returns its input wherever input < 0 is false, so NaN
+// stays NaN (payload included) and -0 stays -0; ReLUGrad gives +0 wherever
+// x > 0 is false (x negative, ±0 or NaN). Where two NaNs meet in one
+// operation (Add, Axpy, Scale), the result is NaN but which payload
+// survives is unspecified.
+//
+// On large operands the element functions, and GatherRows (the gathering of
+// a shuffled mini-batch), share the work with a polling worker when there
+// is one; they never wake a blocked worker, which would cost more than the
+// work.
 //
 // # Kernel dispatch
 //

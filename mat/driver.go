@@ -362,3 +362,100 @@ func packTrans(d, src []float32, ld, k, w, valid int, alpha float32) {
 		}
 	}
 }
+
+// minFlopsPerThread is the least work (2·m·n·k) per thread worth waking a
+// blocked worker for; minFlopsPolling is the least per thread worth
+// handing to a worker that is polling for parts.
+const (
+	minFlopsPerThread = 4 << 20
+	minFlopsPolling   = 128 << 10
+)
+
+// parallel runs the call, split across threads when it is large enough.
+func (g *gemmCall) parallel() {
+	mr, nr := g.ks.gemm.mr, g.ks.gemm.nr
+	if g.fast != notFast {
+		// The fast path's prepared operands live in this workspace until
+		// every part is done.
+		ws := getWorkspace()
+		defer putWorkspace(ws)
+		g.prepareFast(ws)
+		mr, nr = g.fastSplit()
+	}
+	flops := 2 * float64(g.m) * float64(g.n) * float64(g.k)
+	wake := true
+	t := min(Threads(), maxParts, int(flops/minFlopsPerThread))
+	if t <= 1 && workerPolling() {
+		wake = false
+		t = min(Threads(), maxParts, int(flops/minFlopsPolling))
+	}
+	tm, tn := 1, 1
+	for ; t > 1 && tm*tn == 1; t-- {
+		switch {
+		case mr == 0: // fast path split by columns
+			tn = min(t, (g.n+nr-1)/nr)
+		case nr == 0: // fast path split by rows
+			tm = min(t, (g.m+mr-1)/mr)
+		default:
+			tm, tn = splitGrid(t, (g.m+mr-1)/mr, (g.n+nr-1)/nr, g.m, g.n, g.inPlaceB() || g.k < smallK)
+		}
+	}
+	if tm*tn == 1 {
+		g.run(0, g.m, 0, g.n)
+		return
+	}
+	// Cut rows at multiples of the edge kernel's height where there is one:
+	// the panels of each part then pad no more than those of the whole, and
+	// the parts come out closer in size (128 rows: 64 and 64, not 66 and 62).
+	rowUnit := max(mr, 1)
+	if g.fast == notFast && g.ks.edgeRows != nil {
+		rowUnit = g.ks.edgeRows.mr
+	}
+	startWorkers(tm*tn - 1)
+	j := getJob()
+	j.kind, j.g = gemmJob, *g
+	np := 0
+	for x := range tm {
+		i0, i1 := splitRange(g.m, rowUnit, tm, x)
+		for y := range tn {
+			j0, j1 := splitRange(g.n, max(nr, 1), tn, y)
+			j.parts[np] = part{i0, i1, j0, j1}
+			np++
+		}
+	}
+	j.execute(np, wake)
+}
+
+// smallK is the depth below which a product is split by rows whatever the
+// packing costs: packing is then cheap, and the time goes into writing C,
+// which measured about twice as fast in whole rows per thread as in column
+// halves of every row (128×256×10, after a large product evicted C).
+const smallK = 64
+
+// splitGrid chooses tm×tn <= t parts (tm along M, tn along N) that keep every
+// part at least one tile wide and pack the least in total: splitting N
+// repacks A in every column part, splitting M repacks B in every row part
+// (unless the kernels read B in place, or freeB says to ignore that cost).
+func splitGrid(t, mPanels, nPanels, m, n int, freeB bool) (tm, tn int) {
+	best := -1.0
+	for x := 1; x <= t; x++ {
+		if t%x != 0 {
+			continue
+		}
+		y := t / x
+		if x > mPanels || y > nPanels {
+			continue
+		}
+		cost := float64(y) * float64(m)
+		if !freeB {
+			cost += float64(x) * float64(n)
+		}
+		if best < 0 || cost < best {
+			best, tm, tn = cost, x, y
+		}
+	}
+	if best < 0 {
+		return 1, 1
+	}
+	return tm, tn
+}

@@ -3,17 +3,20 @@ package mat
 import "fmt"
 
 // The element functions below work row by row, so views are fine. They
-// give bit-identical results on every implementation (assembly or generic):
-// none of them fuses a multiply and an add.
+// give bit-identical results on every implementation (assembly or generic)
+// and thread count: none of them fuses a multiply and an add, and a split
+// between threads (see parallel.go) computes each element the same way.
 
 // ReLU sets dst = max(src, 0) element-wise; dst may be src. A NaN stays NaN
 // and -0 stays -0 (the result is src wherever src < 0 is false).
 func ReLU(dst, src *Matrix) {
 	sameShape("ReLU", dst, src)
 	ks := active.Load()
-	for i := 0; i < dst.Rows; i++ {
-		ks.relu(dst.Row(i), src.Row(i))
+	if np := splitParts(dst.Rows*dst.Cols, dst.Rows); np > 1 {
+		runElem(elemCall{ks: ks, op: opReLU, dst: *dst, src: *src}, dst.Rows, 1, np)
+		return
 	}
+	reluRows(ks, dst, src, 0, dst.Rows)
 }
 
 // ReLUGrad sets dst = grad where x > 0 and 0 elsewhere (including where x is
@@ -22,9 +25,11 @@ func ReLUGrad(dst, grad, x *Matrix) {
 	sameShape("ReLUGrad", dst, grad)
 	sameShape("ReLUGrad", dst, x)
 	ks := active.Load()
-	for i := 0; i < dst.Rows; i++ {
-		ks.reluGrad(dst.Row(i), grad.Row(i), x.Row(i))
+	if np := splitParts(dst.Rows*dst.Cols, dst.Rows); np > 1 {
+		runElem(elemCall{ks: ks, op: opReLUGrad, dst: *dst, src: *grad, aux: *x}, dst.Rows, 1, np)
+		return
 	}
+	reluGradRows(ks, dst, grad, x, 0, dst.Rows)
 }
 
 // AddRowVector adds v to every row of m (a bias add). len(v) must be m.Cols.
@@ -33,9 +38,11 @@ func AddRowVector(m *Matrix, v []float32) {
 		panic(fmt.Sprintf("mat: AddRowVector: vector of length %d for %s matrix", len(v), m.Shape()))
 	}
 	ks := active.Load()
-	for i := 0; i < m.Rows; i++ {
-		ks.add(m.Row(i), v)
+	if np := splitParts(m.Rows*m.Cols, m.Rows); np > 1 {
+		runElem(elemCall{ks: ks, op: opAddRow, dst: *m, x: v}, m.Rows, 1, np)
+		return
 	}
+	addRows(ks, m, v, 0, m.Rows)
 }
 
 // ColSums sets dst[j] to the sum of column j of m (a bias gradient), adding
@@ -44,11 +51,12 @@ func ColSums(dst []float32, m *Matrix) {
 	if len(dst) != m.Cols {
 		panic(fmt.Sprintf("mat: ColSums: vector of length %d for %s matrix", len(dst), m.Shape()))
 	}
-	clear(dst)
 	ks := active.Load()
-	for i := 0; i < m.Rows; i++ {
-		ks.add(dst, m.Row(i))
+	if np := splitParts(m.Rows*m.Cols, (m.Cols+vecUnit-1)/vecUnit); np > 1 {
+		runElem(elemCall{ks: ks, op: opColSums, x: dst, src: *m}, m.Cols, vecUnit, np)
+		return
 	}
+	colSums(ks, dst, m, 0, m.Cols)
 }
 
 // Axpy sets y += alpha·x. The lengths must match.
@@ -56,18 +64,35 @@ func Axpy(alpha float32, x, y []float32) {
 	if len(x) != len(y) {
 		panic(fmt.Sprintf("mat: Axpy: lengths %d and %d", len(x), len(y)))
 	}
-	active.Load().axpy(alpha, x, y)
+	ks := active.Load()
+	if np := splitParts(len(y), len(y)/vecUnit); np > 1 {
+		runElem(elemCall{ks: ks, op: opAxpy, alpha: alpha, x: x, y: y}, len(y), vecUnit, np)
+		return
+	}
+	ks.axpy(alpha, x, y)
 }
 
 // Scale sets x *= alpha.
-func Scale(alpha float32, x []float32) { active.Load().scale(alpha, x) }
+func Scale(alpha float32, x []float32) {
+	ks := active.Load()
+	if np := splitParts(len(x), len(x)/vecUnit); np > 1 {
+		runElem(elemCall{ks: ks, op: opScale, alpha: alpha, x: x}, len(x), vecUnit, np)
+		return
+	}
+	ks.scale(alpha, x)
+}
 
 // Add sets dst += x. The lengths must match.
 func Add(dst, x []float32) {
 	if len(x) != len(dst) {
 		panic(fmt.Sprintf("mat: Add: lengths %d and %d", len(dst), len(x)))
 	}
-	active.Load().add(dst, x)
+	ks := active.Load()
+	if np := splitParts(len(dst), len(dst)/vecUnit); np > 1 {
+		runElem(elemCall{ks: ks, op: opAdd, x: x, y: dst}, len(dst), vecUnit, np)
+		return
+	}
+	ks.add(dst, x)
 }
 
 // ArgmaxRows sets dst[i] to the column of the largest element of row i (the

@@ -4,26 +4,38 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // The worker pool: goroutines started once (lazily, up to the thread count
-// less one, since the calling goroutine works too), each taking parts of
-// large Gemm calls from one channel. A part is a rectangle of C; parts are
-// independent, so workers never wait for each other, and each part packs
-// its own panels into its own workspace.
+// less one, since the calling goroutine works too). A large call is cut
+// into parts that need no coordination (rectangles of C, ranges of a
+// vector) and published; the caller runs the first part, then it and any
+// idle workers claim the others one at a time until none are left, so a
+// part never waits for a busy worker. With one worker and two parts the
+// split is the same every call, so each core keeps touching the same half
+// of the data from one call to the next (a Gemm's output, then the
+// optimizer's update of it).
+//
+// A worker that runs out of parts polls for new ones for a while before it
+// blocks: waking a blocked goroutine takes the runtime (and on a virtual
+// machine the hypervisor) tens to hundreds of microseconds, longer than
+// many of the products it would help with, while a training loop calls
+// again within microseconds. Work too short to repay a wake-up is only
+// shared with a worker that is polling.
 
 // threadsSetting is the value set by SetThreads; 0 means GOMAXPROCS.
 var threadsSetting atomic.Int32
 
 // SetThreads sets how many goroutines (the caller included) may work on one
-// large Gemm call, at most 64. n <= 0 restores the default,
-// runtime.GOMAXPROCS(0). Small products always run on the calling
-// goroutine alone.
+// large Gemm call, or one call of an element function on large operands, at
+// most 64. n <= 0 restores the default, runtime.GOMAXPROCS(0).
 func SetThreads(n int) {
 	threadsSetting.Store(int32(min(max(n, 0), maxParts)))
 }
 
-// Threads returns the thread count Gemm uses for large products.
+// Threads returns the thread count Gemm and the element functions use for
+// large operands.
 func Threads() int {
 	if n := threadsSetting.Load(); n > 0 {
 		return int(n)
@@ -31,24 +43,38 @@ func Threads() int {
 	return min(runtime.GOMAXPROCS(0), maxParts)
 }
 
-// minFlopsPerThread is the least work (2·m·n·k) worth handing to another
-// thread: waking a parked worker costs microseconds.
-const minFlopsPerThread = 4 << 20
-
 // maxParts bounds the parts of one call.
 const maxParts = 64
 
-// part is one rectangle C[i0:i1, j0:j1] of a call.
+// spinTime is how long an idle worker polls for parts before it blocks, and
+// how long a caller polls for its parts to finish before it blocks.
+const spinTime = time.Millisecond
+
+// part is one rectangle C[i0:i1, j0:j1] of a Gemm call, or the range
+// [i0, i1) of an element job.
 type part struct{ i0, i1, j0, j1 int }
 
-// job is one parallel Gemm call; jobs are recycled through freeJobs (a
+// jobKind says what a job computes.
+type jobKind uint8
+
+const (
+	gemmJob jobKind = iota
+	elemJob
+)
+
+// job is one call split into parts; jobs are recycled through freeJobs (a
 // sync.Pool would allocate whenever the goroutine moved to another P
 // between Put and Get).
 type job struct {
-	g     gemmCall
+	kind  jobKind
+	g     gemmCall // gemmJob
+	e     elemCall // elemJob
 	parts [maxParts]part
-	wg    sync.WaitGroup
-	left  atomic.Int32 // parts not yet finished by workers (advisory, for spinning)
+	np    int // parts in the call
+	next  int // the next part to claim; guarded by pool.mu
+
+	left atomic.Int32   // parts not yet finished, for polling
+	wg   sync.WaitGroup // the same count, for blocking
 }
 
 var freeJobs struct {
@@ -68,7 +94,7 @@ func getJob() *job {
 }
 
 func putJob(j *job) {
-	j.g = gemmCall{}
+	j.g, j.e = gemmCall{}, elemCall{} // drop the references to the operands
 	freeJobs.Lock()
 	defer freeJobs.Unlock()
 	if len(freeJobs.free) < maxFreeWorkspaces {
@@ -76,135 +102,180 @@ func putJob(j *job) {
 	}
 }
 
-// task is what travels to a worker: part i of job j.
-type task struct {
-	j *job
-	i int
+var pool struct {
+	mu       sync.Mutex
+	jobs     []*job       // published jobs with unclaimed parts, oldest first
+	queued   atomic.Int32 // unclaimed parts over all jobs (polled without mu)
+	polling  atomic.Int32 // workers polling for parts
+	started  int          // workers started
+	sleeping int          // workers blocked in wake.Wait
+	wake     sync.Cond    // signalled when parts are published
 }
 
-var pool struct {
-	sync.Mutex
-	started int
-	tasks   chan task
-}
+func init() { pool.wake.L = &pool.mu }
 
 // startWorkers makes sure at least n workers exist.
 func startWorkers(n int) {
-	pool.Lock()
-	defer pool.Unlock()
-	if pool.tasks == nil {
-		pool.tasks = make(chan task, maxParts)
-	}
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
 	for ; pool.started < n; pool.started++ {
-		go worker(pool.tasks)
+		go worker()
 	}
 }
 
-func worker(tasks <-chan task) {
-	for t := range tasks {
-		p := &t.j.parts[t.i]
-		t.j.g.run(p.i0, p.i1, p.j0, p.j1)
-		t.j.left.Add(-1)
-		t.j.wg.Done() // the last use of t.j: after it the job may be recycled
+// workerPolling reports whether some worker is polling for parts, that is,
+// whether a part handed over now would start within a microsecond or so.
+func workerPolling() bool { return pool.polling.Load() > 0 }
+
+// publish makes the parts of j from j.next on claimable by the workers,
+// waking blocked workers for them if wake is set.
+func publish(j *job, wake bool) {
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	pool.jobs = append(pool.jobs, j)
+	pool.queued.Add(int32(j.np - j.next))
+	if wake {
+		for range min(pool.sleeping, j.np-j.next) {
+			pool.wake.Signal()
+		}
 	}
 }
 
-// spinChecks bounds how long a caller that has finished its own part polls
-// for the workers' parts before blocking: the parts are the same size, so
-// they usually finish within microseconds of each other, and not blocking
-// spares the runtime a park and a wake-up (and the occasional allocation
-// that comes with them).
-const spinChecks = 500
+// claimLocked takes the next part of j (of the oldest published job when j
+// is nil), or returns -1 if there is none. pool.mu must be held.
+func claimLocked(j *job) (*job, int) {
+	at := 0
+	if j == nil {
+		if len(pool.jobs) == 0 {
+			return nil, -1
+		}
+		j = pool.jobs[0]
+	} else if j.next == j.np {
+		return j, -1
+	} else {
+		for pool.jobs[at] != j {
+			at++
+		}
+	}
+	i := j.next
+	j.next++
+	pool.queued.Add(-1)
+	if j.next == j.np {
+		// Fully claimed: unpublish it.
+		copy(pool.jobs[at:], pool.jobs[at+1:])
+		pool.jobs[len(pool.jobs)-1] = nil
+		pool.jobs = pool.jobs[:len(pool.jobs)-1]
+	}
+	return j, i
+}
 
-// parallel runs the call, split across threads when it is large enough.
-func (g *gemmCall) parallel() {
-	mr, nr := g.ks.gemm.mr, g.ks.gemm.nr
-	if g.fast != notFast {
-		// The fast path's prepared operands live in this workspace until
-		// every part is done.
-		ws := getWorkspace()
-		defer putWorkspace(ws)
-		g.prepareFast(ws)
-		mr, nr = g.fastSplit()
+func claim(j *job) (*job, int) {
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	return claimLocked(j)
+}
+
+// runPart runs part i of j and marks it finished; a worker must not touch
+// j afterwards, since the caller may recycle it.
+func runPart(j *job, i int) {
+	p := &j.parts[i]
+	switch j.kind {
+	case gemmJob:
+		j.g.run(p.i0, p.i1, p.j0, p.j1)
+	case elemJob:
+		j.e.run(p.i0, p.i1)
 	}
-	flops := 2 * float64(g.m) * float64(g.n) * float64(g.k)
-	t := min(Threads(), maxParts, int(flops/minFlopsPerThread))
-	if t <= 1 {
-		g.run(0, g.m, 0, g.n)
-		return
+	j.left.Add(-1)
+	j.wg.Done()
+}
+
+func worker() {
+	for {
+		runPart(nextPart())
 	}
-	tm, tn := 1, 1
-	for ; t > 1 && tm*tn == 1; t-- {
-		switch {
-		case mr == 0: // fast path split by columns
-			tn = min(t, (g.n+nr-1)/nr)
-		case nr == 0: // fast path split by rows
-			tm = min(t, (g.m+mr-1)/mr)
-		default:
-			tm, tn = splitGrid(t, (g.m+mr-1)/mr, (g.n+nr-1)/nr, g.m, g.n)
+}
+
+// nextPart waits for a part of any job: polling for spinTime, then
+// blocking. At most GOMAXPROCS-1 workers poll at once, so that pollers
+// never crowd out the goroutines that publish work.
+func nextPart() (*job, int) {
+	var j *job
+	i := -1
+	if int(pool.polling.Add(1)) < runtime.GOMAXPROCS(0) {
+		poll(func() bool {
+			if pool.queued.Load() > 0 {
+				j, i = claim(nil)
+			}
+			return i >= 0
+		})
+	}
+	pool.polling.Add(-1)
+	if i >= 0 {
+		return j, i
+	}
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	for {
+		if j, i := claimLocked(nil); i >= 0 {
+			return j, i
+		}
+		pool.sleeping++
+		pool.wake.Wait()
+		pool.sleeping--
+	}
+}
+
+// poll calls done until it returns true, for at most about spinTime, and
+// reports whether it did. Between checks it keeps its processor (a yield
+// at every check would take the scheduler's global lock each time, and
+// could move the goroutine to another thread), but yields every few
+// microseconds so that goroutines waiting for the processor get it.
+func poll(done func() bool) bool {
+	start := time.Now()
+	for n := 1; ; n++ {
+		if done() {
+			return true
+		}
+		if n%pollCheck == 0 {
+			if time.Since(start) > spinTime {
+				return false
+			}
+			if n%(pollCheck*pollYield) == 0 {
+				runtime.Gosched()
+			}
 		}
 	}
-	if tm*tn == 1 {
-		g.run(0, g.m, 0, g.n)
-		return
-	}
-	startWorkers(tm*tn - 1)
-	j := getJob()
-	j.g = *g
-	np := 0
-	for x := range tm {
-		i0, i1 := splitRange(g.m, max(mr, 1), tm, x)
-		for y := range tn {
-			j0, j1 := splitRange(g.n, max(nr, 1), tn, y)
-			j.parts[np] = part{i0, i1, j0, j1}
-			np++
+}
+
+// Polling reads the clock every pollCheck checks (a microsecond or two)
+// and yields every pollYield clock reads.
+const (
+	pollCheck = 1024
+	pollYield = 4
+)
+
+// execute runs the np parts of j, which the caller has filled in, and
+// recycles j. The caller runs part 0 and any parts no worker has claimed
+// by then. wake says whether the work is large enough to repay waking a
+// blocked worker.
+func (j *job) execute(np int, wake bool) {
+	j.np, j.next = np, 1
+	j.left.Store(int32(np))
+	j.wg.Add(np)
+	publish(j, wake)
+	runPart(j, 0)
+	for {
+		_, i := claim(j)
+		if i < 0 {
+			break
 		}
+		runPart(j, i)
 	}
-	// Part 0 is done here; the others go to workers, or run here too when
-	// every worker is busy with other calls.
-	j.left.Store(int32(np - 1))
-	for i := 1; i < np; i++ {
-		j.wg.Add(1)
-		select {
-		case pool.tasks <- task{j, i}:
-		default:
-			p := &j.parts[i]
-			g.run(p.i0, p.i1, p.j0, p.j1)
-			j.left.Add(-1)
-			j.wg.Done()
-		}
-	}
-	p := &j.parts[0]
-	g.run(p.i0, p.i1, p.j0, p.j1)
-	for i := 0; i < spinChecks && j.left.Load() > 0; i++ {
-		runtime.Gosched()
-	}
+	// Wait for the workers' parts, polling for a while first: the parts
+	// are of a size and usually finish close together.
+	poll(func() bool { return j.left.Load() == 0 })
 	j.wg.Wait()
 	putJob(j)
-}
-
-// splitGrid chooses tm×tn <= t parts (tm along M, tn along N) that keep every
-// part at least one tile wide and pack the least in total: splitting N
-// repacks A in every column part, splitting M repacks B in every row part.
-func splitGrid(t, mPanels, nPanels, m, n int) (tm, tn int) {
-	best := -1.0
-	for x := 1; x <= t; x++ {
-		if t%x != 0 {
-			continue
-		}
-		y := t / x
-		if x > mPanels || y > nPanels {
-			continue
-		}
-		cost := float64(y)*float64(m) + float64(x)*float64(n)
-		if best < 0 || cost < best {
-			best, tm, tn = cost, x, y
-		}
-	}
-	if best < 0 {
-		return 1, 1
-	}
-	return tm, tn
 }
 
 // splitRange returns part x of [0, n) cut into t parts at multiples of unit,

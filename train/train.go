@@ -439,9 +439,9 @@ func (t *Trainer) shuffle(epoch int) {
 func (t *Trainer) step(d Dataset, idx []int) (float64, int) {
 	cols := d.X.Cols
 	t.batch = mat.Matrix{Rows: len(idx), Cols: cols, Stride: cols, Data: t.xb[:len(idx)*cols]}
+	mat.GatherRows(&t.batch, d.X, idx)
 	labels := t.labels[:len(idx)]
 	for r, i := range idx {
-		copy(t.batch.Data[r*cols:(r+1)*cols], d.X.Row(i))
 		labels[r] = int(d.Y[i])
 	}
 	return t.TrainBatch(&t.batch, labels)
