@@ -40,6 +40,8 @@ func BenchmarkTrainStep(b *testing.B) {
 		spec  layers.Spec
 		batch int
 	}{
+		{"784-256-10", layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}, 1},
+		{"784-256-10", layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}, 8},
 		{"784-256-10", layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}, 32},
 		{"784-256-10", layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}, 128},
 		{"784-256-10", layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}, 512},
@@ -143,7 +145,7 @@ func BenchmarkPredict(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, batch := range []int{1, 1000} {
+	for _, batch := range []int{1, 8, 32, 128, 512, 1000} {
 		b.Run(fmt.Sprintf("784-256-10/batch=%d", batch), func(b *testing.B) {
 			in := x.RowView(0, batch)
 			out := mat.New(batch, 10)
