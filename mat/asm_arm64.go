@@ -39,7 +39,13 @@ var neonKernels = kernelSet{
 	packA:    panelPacker{copy: packCopy8NEON, trans: packTrans8NEON},
 	packB:    panelPacker{copy: packCopy12NEON, trans: packTrans12NEON},
 	gemmRow:  gemmRowNEON8x12,
+	peak:     &peakLoop{run: peakNEON, flops: 16 * 4 * 2},
 }
+
+// peakNEON runs n iterations of the register-only FMA loop PeakGFLOPS times.
+//
+//go:noescape
+func peakNEON(n int)
 
 // gemmNEON8x12 is the microKernel contract on top of the row kernel.
 func gemmNEON8x12(k int, a, b, c *float32, ldc int, beta float32) {
