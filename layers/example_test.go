@@ -48,6 +48,7 @@ func ExampleSpecFromMeta() {
 	// arch="mlp"
 	// arch.hidden="512,512"
 	// arch.init="he"
+	// arch.input_keep="1"
 	// arch.inputs="784"
 	// arch.keep="0.5"
 	// arch.outputs="10"

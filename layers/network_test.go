@@ -49,7 +49,7 @@ func TestParamNamesAndOrder(t *testing.T) {
 // tutorial's restore broke on exactly that.
 func TestChangingLaterLayerKeepsEarlierNames(t *testing.T) {
 	a := paramList(mustBuild(t, Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}, 1))
-	b := paramList(mustBuild(t, Spec{Inputs: 784, Hidden: []int{256, 128}, Outputs: 10, Keep: 0.5}, 1))
+	b := paramList(mustBuild(t, Spec{Inputs: 784, Hidden: []int{256, 128}, Outputs: 10, Keep: 0.5, InputKeep: 0.8}, 1))
 	if !reflect.DeepEqual(a[:2], b[:2]) {
 		t.Errorf("first layer %q became %q", a[:2], b[:2])
 	}
@@ -164,9 +164,9 @@ func TestParseInit(t *testing.T) {
 
 func TestSpecMetaRoundTrip(t *testing.T) {
 	for _, s := range []Spec{
-		{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1},
-		{Inputs: 784, Hidden: []int{512, 512}, Outputs: 10, Keep: 0.5, Init: Normal(0.1)},
-		{Inputs: 2, Outputs: 2, Keep: 1, Init: Glorot()},
+		{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1, InputKeep: 1},
+		{Inputs: 784, Hidden: []int{512, 512}, Outputs: 10, Keep: 0.5, InputKeep: 0.8, Init: Normal(0.1)},
+		{Inputs: 2, Outputs: 2, Keep: 1, InputKeep: 1, Init: Glorot()},
 	} {
 		got, err := SpecFromMeta(s.Meta())
 		if err != nil {
@@ -189,6 +189,8 @@ func TestSpecFromMetaErrors(t *testing.T) {
 		{MetaHidden, "256,-3", `"-3" is not a positive integer`},
 		{MetaOutputs, "1", "at least 2 classes"},
 		{MetaKeep, "1.5", "not in (0, 1]"},
+		{MetaInputKeep, "-0.2", "input keep probability -0.2 is not in (0, 1]"},
+		{MetaInputKeep, "most", "not a number"},
 		{MetaInit, "bogus", "unknown initialiser"},
 	} {
 		m := map[string]string{}
@@ -210,7 +212,7 @@ func TestSpecFromMetaErrors(t *testing.T) {
 // The network rebuilt from metadata, with the tensors copied over, predicts
 // exactly like the original: what `mlp eval` does with a checkpoint.
 func TestRebuildFromMetaAndTensors(t *testing.T) {
-	orig := mustBuild(t, Spec{Inputs: 12, Hidden: []int{9, 7}, Outputs: 4, Keep: 0.5}, 3)
+	orig := mustBuild(t, Spec{Inputs: 12, Hidden: []int{9, 7}, Outputs: 4, Keep: 0.5, InputKeep: 0.8}, 3)
 	spec, ok := orig.Spec()
 	if !ok {
 		t.Fatal("no spec")
@@ -292,5 +294,32 @@ func TestPredictAnyBatchSize(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// Input dropout (the paper's keep 0.8 on pixels) comes first, masks inputs
+// in training only, and leaves the weights and their names as they were.
+func TestInputDropout(t *testing.T) {
+	plain := mustBuild(t, Spec{Inputs: 30, Hidden: []int{8}, Outputs: 3}, 7)
+	dropped := mustBuild(t, Spec{Inputs: 30, Hidden: []int{8}, Outputs: 3, InputKeep: 0.5}, 7)
+	if _, ok := dropped.Layers()[0].(*Dropout); !ok {
+		t.Fatalf("first layer is %T, want *Dropout", dropped.Layers()[0])
+	}
+	if !reflect.DeepEqual(plain.Tensors(), dropped.Tensors()) {
+		t.Fatalf("input dropout changed the parameters")
+	}
+	x := mat.New(5, 30)
+	for i := range x.Data {
+		x.Data[i] = float32(i%7) - 3
+	}
+	a, b := mat.New(5, 3), mat.New(5, 3)
+	plain.Predict(a, x)
+	dropped.Predict(b, x)
+	if !reflect.DeepEqual(a.Data, b.Data) {
+		t.Errorf("inference differs with input dropout: %v vs %v", a.Data, b.Data)
+	}
+	ya, yb := plain.Forward(x, true), dropped.Forward(x, true)
+	if reflect.DeepEqual(ya.Data, yb.Data) {
+		t.Errorf("training output unchanged by input dropout")
 	}
 }

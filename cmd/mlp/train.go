@@ -26,7 +26,8 @@ import (
 // recipe for MNIST.
 type trainFlags struct {
 	data, hidden, init, optimizer, schedule string
-	keep, l1, l2, weightDecay, lr, momentum float64
+	keep, inputKeep, l1, l2, weightDecay    float64
+	lr, momentum                            float64
 	batch, epochs, patience, val, threads   int
 	seed                                    uint64
 	from, out, plot                         string
@@ -39,6 +40,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.data, "data", "", "directory holding the MNIST files (default: $MNIST_DIR, the user cache, or download)")
 	fs.StringVar(&f.hidden, "hidden", "256", "hidden layer sizes, comma-separated, e.g. 512,512 (empty: none)")
 	fs.Float64Var(&f.keep, "keep", 1, "dropout keep probability after each hidden layer (1: no dropout)")
+	fs.Float64Var(&f.inputKeep, "keep-input", 1, "dropout keep probability on the input pixels (1: none; the dropout paper used 0.8)")
 	fs.StringVar(&f.init, "weights", "he", "weight initialiser: he, glorot, normal:STDDEV or truncated_normal:STDDEV")
 	fs.Float64Var(&f.l1, "l1", 0, "L1 penalty λ·Σ|w| on the weights")
 	fs.Float64Var(&f.l2, "l2", 0, "L2 penalty λ·½Σw² on the weights")
@@ -89,7 +91,7 @@ func (f *trainFlags) check(fs *flag.FlagSet) error {
 		return fmt.Errorf("train: -out must name a file")
 	}
 	if f.resume != "" {
-		for _, name := range []string{"hidden", "keep", "weights", "l1", "l2", "weight-decay", "optimizer", "lr", "momentum", "schedule", "batch", "seed", "patience"} {
+		for _, name := range []string{"hidden", "keep", "keep-input", "weights", "l1", "l2", "weight-decay", "optimizer", "lr", "momentum", "schedule", "batch", "seed", "patience"} {
 			if set[name] {
 				return fmt.Errorf("train: -%s cannot change a resumed run (it comes from the checkpoint)", name)
 			}
@@ -111,7 +113,7 @@ func (f *trainFlags) spec() (layers.Spec, error) {
 	if err != nil {
 		return layers.Spec{}, fmt.Errorf("train: -weights: %v", err)
 	}
-	s := layers.Spec{Inputs: mnist.Pixels, Hidden: hidden, Outputs: mnist.NumClasses, Keep: f.keep, Init: init}
+	s := layers.Spec{Inputs: mnist.Pixels, Hidden: hidden, Outputs: mnist.NumClasses, Keep: f.keep, InputKeep: f.inputKeep, Init: init}
 	if err := s.Validate(); err != nil {
 		return layers.Spec{}, fmt.Errorf("train: %v", err)
 	}
