@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/gomlp/gomlp/ckpt"
 	"github.com/gomlp/gomlp/internal/plot"
@@ -271,7 +272,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	p.printf("training %s (%d parameters) on %d examples, validating on %d; batch %d, kernels %s, %d threads",
 		spec, countParams(net), trainSet.Len(), val.Len(), tr.Config().BatchSize, mat.Impl(), mat.Threads())
 
+	start := time.Now()
 	res, fitErr := tr.Fit(ctx, trainSet, val)
+	took := time.Since(start).Round(100 * time.Millisecond)
 	interrupted := ctx.Err() != nil && errors.Is(fitErr, ctx.Err())
 	switch {
 	case interrupted:
@@ -294,9 +297,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	case savedEpoch == 0:
 		return fmt.Errorf("train: no epoch was run: nothing saved")
 	case val.Len() > 0:
-		p.printf("best: epoch %d, %.2f%% validation accuracy, saved to %s", res.BestEpoch, 100*res.BestAccuracy, f.out)
+		p.printf("best: epoch %d, %.2f%% validation accuracy, saved to %s (training took %v)", res.BestEpoch, 100*res.BestAccuracy, f.out, took)
 	default:
-		p.printf("saved the last epoch's network to %s", f.out)
+		p.printf("saved the last epoch's network to %s (training took %v)", f.out, took)
 	}
 	_, acc, err := train.Evaluate(net, test)
 	if err != nil {
