@@ -348,16 +348,18 @@ func (e *encoder) room() []byte {
 
 func (e *encoder) put(p []byte) { e.putCRC(p) }
 
-// putCRC writes p and returns its CRC32C. Pieces of a buffer's size or more
-// bypass the buffer: each piece is checksummed, then written from the same
-// memory while it is still in cache.
+// putCRC writes p and returns its CRC32C. Data of a buffer's size or more
+// bypasses the buffer: it is written in pieces straight from p while
+// another goroutine checksums p, so that the checksum costs no time when the
+// writes (copies into the page cache) are the bottleneck.
 func (e *encoder) putCRC(p []byte) uint32 {
 	var c uint32
 	if len(p) >= cap(e.buf) {
 		e.flush()
+		sum := make(chan uint32, 1)
+		go func(all []byte) { sum <- crc32.Checksum(all, castagnoli) }(p) // both only read p
 		for len(p) > 0 && e.err == nil {
 			piece := p[:min(len(p), cap(e.buf))]
-			c = crc32.Update(c, castagnoli, piece)
 			k, err := e.w.Write(piece)
 			e.n += int64(k)
 			if err == nil && k != len(piece) {
@@ -368,7 +370,7 @@ func (e *encoder) putCRC(p []byte) uint32 {
 			}
 			p = p[len(piece):]
 		}
-		return c
+		return <-sum
 	}
 	for len(p) > 0 && e.err == nil {
 		r := e.room()

@@ -428,3 +428,30 @@ func TestFormatExample(t *testing.T) {
 		t.Fatalf("CRC test vectors: %08x %08x", c, maskCRC(c))
 	}
 }
+
+// isFinite32 finds the first NaN or infinity, also when a large slice is
+// split among goroutines (the bad element in a later part than another).
+func TestIsFinite32(t *testing.T) {
+	inf := float32(math.Inf(-1))
+	nan := float32(math.NaN())
+	for _, n := range []int{0, 1, 5, 1023, 1025, 3<<20 + 7} {
+		s := make([]float32, n)
+		for i := range s {
+			s[i] = math.MaxFloat32 * float32(1-2*(i%2))
+		}
+		if ok, i := isFinite32(s); !ok || i != -1 {
+			t.Fatalf("n=%d, all finite: got %v, %d", n, ok, i)
+		}
+		if n == 0 {
+			continue
+		}
+		s[n-1] = nan
+		if ok, i := isFinite32(s); ok || i != n-1 {
+			t.Errorf("n=%d, NaN last: got %v, %d", n, ok, i)
+		}
+		s[n/3] = inf
+		if ok, i := isFinite32(s); ok || i != n/3 {
+			t.Errorf("n=%d, -Inf at %d and NaN last: got %v, %d", n, n/3, ok, i)
+		}
+	}
+}
