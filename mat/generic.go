@@ -13,6 +13,37 @@ var genericKernels = kernelSet{
 	add:      addGeneric,
 	axpy:     axpyGeneric,
 	scale:    scaleGeneric,
+	fast:     &fastKernels{gemv: gemvGeneric},
+}
+
+// gemvGeneric is the fast path for one row of C (batch-1 inference) in pure
+// Go: it streams B's rows into a block of accumulators, where the packed
+// driver would pack all of B for a single row.
+func gemvGeneric(p *fastArgs) {
+	const block = 256 // accumulators on the stack
+	a := unsafe.Slice(p.a, p.k)
+	c := unsafe.Slice(p.c, p.n)
+	var acc [block]float32
+	for j0 := 0; j0 < p.n; j0 += block {
+		w := min(block, p.n-j0)
+		sum := acc[:w]
+		clear(sum)
+		for k, ak := range a {
+			row := unsafe.Slice((*float32)(unsafe.Add(unsafe.Pointer(p.b), 4*(k*p.ldb+j0))), w)
+			sum := sum[:len(row)] // no bounds checks in the loop
+			for j, bv := range row {
+				sum[j] += ak * bv
+			}
+		}
+		out := c[j0 : j0+w]
+		for j, v := range sum {
+			if p.beta == 0 {
+				out[j] = p.alpha * v
+			} else {
+				out[j] = p.alpha*v + p.beta*out[j]
+			}
+		}
+	}
 }
 
 // gemmKernelGeneric is the 2×4 pure-Go micro-kernel. The tile is small on
