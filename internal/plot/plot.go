@@ -62,12 +62,12 @@ func drawPanel(w io.Writer, x0 float64, xLabel string, p Panel) {
 	if lo > hi { // no finite data
 		lo, hi = 0, 1
 	}
-	yTicks := niceTicks(lo, hi, 6)
+	yTicks := niceTicks(lo, hi, 6, 0)
 	lo, hi = math.Min(lo, yTicks[0]), math.Max(hi, yTicks[len(yTicks)-1])
 	if hi == lo {
 		hi = lo + 1
 	}
-	xTicks := niceTicks(1, math.Max(2, float64(n)), 8)
+	xTicks := niceTicks(1, math.Max(2, float64(n)), 8, 1) // whole epochs
 	xlo, xhi := 1.0, math.Max(2, float64(n))
 
 	plotL, plotR := x0+left, x0+panelW-right
@@ -112,13 +112,21 @@ func drawPanel(w io.Writer, x0 float64, xLabel string, p Panel) {
 			}
 			x, y := sx(float64(j+1)), sy(v)
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y))
-			fmt.Fprintf(w, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="%s"/>`+"\n", x, y, color)
+			if len(s.Y) <= 40 { // markers only where they stay apart
+				fmt.Fprintf(w, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="%s"/>`+"\n", x, y, color)
+			}
 		}
 		flush()
-		// Legend, top right inside the plot.
-		ly := plotT + 8 + float64(i)*16
-		fmt.Fprintf(w, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="2"/>`+"\n", plotR-130, ly, plotR-112, ly, color)
-		fmt.Fprintf(w, `<text x="%.1f" y="%.1f" dominant-baseline="middle">%s</text>`+"\n", plotR-106, ly, html.EscapeString(s.Name))
+	}
+	// The legend, top right inside the plot, on a box that keeps the
+	// curves behind it readable.
+	fmt.Fprintf(w, `<rect x="%.1f" y="%.1f" width="136" height="%d" fill="white" fill-opacity="0.85" stroke="#cccccc"/>`+"\n",
+		plotR-140, plotT, 16*len(p.Series)+4)
+	for i, s := range p.Series {
+		color := palette[i%len(palette)]
+		ly := plotT + 10 + float64(i)*16
+		fmt.Fprintf(w, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="2"/>`+"\n", plotR-132, ly, plotR-114, ly, color)
+		fmt.Fprintf(w, `<text x="%.1f" y="%.1f" dominant-baseline="middle">%s</text>`+"\n", plotR-108, ly, html.EscapeString(s.Name))
 	}
 }
 
@@ -138,8 +146,8 @@ func join(parts []string) string {
 }
 
 // niceTicks returns about n evenly spaced round values (1, 2 or 5 times a
-// power of ten apart) that cover [lo, hi].
-func niceTicks(lo, hi float64, n int) []float64 {
+// power of ten apart, and at least minStep) that cover [lo, hi].
+func niceTicks(lo, hi float64, n int, minStep float64) []float64 {
 	if hi <= lo {
 		hi = lo + 1
 	}
@@ -152,6 +160,7 @@ func niceTicks(lo, hi float64, n int) []float64 {
 			break
 		}
 	}
+	step = math.Max(step, minStep)
 	var ticks []float64
 	for t := math.Floor(lo/step) * step; t <= hi+step/2; t += step {
 		ticks = append(ticks, math.Round(t/step)*step)

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"io"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -54,7 +55,7 @@ func TestSVGIsWellFormedWithAxesAndLegend(t *testing.T) {
 }
 
 func TestNiceTicks(t *testing.T) {
-	got := niceTicks(0.13, 0.92, 6)
+	got := niceTicks(0.13, 0.92, 6, 0)
 	if got[0] > 0.13 || got[len(got)-1] < 0.92 {
 		t.Errorf("ticks %v do not cover [0.13, 0.92]", got)
 	}
@@ -62,5 +63,8 @@ func TestNiceTicks(t *testing.T) {
 		if d := got[i] - got[i-1]; math.Abs(d-0.2) > 1e-9 && math.Abs(d-0.1) > 1e-9 {
 			t.Errorf("uneven or odd step %v in %v", d, got)
 		}
+	}
+	if got := niceTicks(1, 3, 8, 1); !reflect.DeepEqual(got, []float64{1, 2, 3}) {
+		t.Errorf("epoch ticks for 3 epochs: %v, want [1 2 3]", got)
 	}
 }
