@@ -67,36 +67,38 @@ func alignedFloats(buf []float32, n int) []float32 {
 	return raw[off : off+n : off+n]
 }
 
-// workspaces is a free list of workspaces. Unlike a sync.Pool it survives
+// freeList is a stack of reusable objects. Unlike a sync.Pool it survives
 // garbage collections, so a training loop does not reallocate megabytes of
-// packing buffers after every GC.
-var workspaces struct {
+// packing buffers after every GC. It keeps at most maxFree objects after a
+// burst of concurrent calls.
+type freeList[T any] struct {
 	sync.Mutex
-	free []*workspace
+	free []*T
 }
 
-// maxFreeWorkspaces bounds what the free list keeps after a burst of
-// concurrent calls.
-const maxFreeWorkspaces = 64
+const maxFree = 64
 
-func getWorkspace() *workspace {
-	workspaces.Lock()
-	defer workspaces.Unlock()
-	if n := len(workspaces.free); n > 0 {
-		ws := workspaces.free[n-1]
-		workspaces.free = workspaces.free[:n-1]
-		return ws
+func (l *freeList[T]) get() *T {
+	l.Lock()
+	defer l.Unlock()
+	if n := len(l.free); n > 0 {
+		x := l.free[n-1]
+		l.free = l.free[:n-1]
+		return x
 	}
-	return new(workspace)
+	return new(T)
 }
 
-func putWorkspace(ws *workspace) {
-	workspaces.Lock()
-	defer workspaces.Unlock()
-	if len(workspaces.free) < maxFreeWorkspaces {
-		workspaces.free = append(workspaces.free, ws)
+func (l *freeList[T]) put(x *T) {
+	l.Lock()
+	defer l.Unlock()
+	if len(l.free) < maxFree {
+		l.free = append(l.free, x)
 	}
 }
+
+// workspaces recycles the packing buffers.
+var workspaces freeList[workspace]
 
 // kcBlock returns the depth of each K block: k split into equal blocks of
 // at most blockK, so that no block is much thinner than the others.
@@ -108,8 +110,8 @@ func kcBlock(k int) int {
 
 // run computes the block C[i0:i1, j0:j1] on the calling goroutine.
 func (g *gemmCall) run(i0, i1, j0, j1 int) {
-	ws := getWorkspace()
-	defer putWorkspace(ws)
+	ws := workspaces.get()
+	defer workspaces.put(ws)
 	if g.fast != notFast {
 		g.runFast(ws, i0, i1, j0, j1)
 		return
@@ -377,8 +379,8 @@ func (g *gemmCall) parallel() {
 	if g.fast != notFast {
 		// The fast path's prepared operands live in this workspace until
 		// every part is done.
-		ws := getWorkspace()
-		defer putWorkspace(ws)
+		ws := workspaces.get()
+		defer workspaces.put(ws)
 		g.prepareFast(ws)
 		mr, nr = g.fastSplit()
 	}
@@ -412,7 +414,7 @@ func (g *gemmCall) parallel() {
 		rowUnit = g.ks.edgeRows.mr
 	}
 	startWorkers(tm*tn - 1)
-	j := getJob()
+	j := freeJobs.get()
 	j.kind, j.g = gemmJob, *g
 	np := 0
 	for x := range tm {

@@ -63,7 +63,7 @@ type elemCall struct {
 
 // runElem runs e over [0, n) in np parts cut at multiples of unit.
 func runElem(e elemCall, n, unit, np int) {
-	j := getJob()
+	j := freeJobs.get()
 	j.kind, j.e = elemJob, e
 	for x := range np {
 		lo, hi := splitRange(n, unit, np, x)

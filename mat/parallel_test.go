@@ -25,7 +25,7 @@ func withPollingWorker(threads int) bool {
 	a, b, c := &pollA, &pollB, &pollC
 	deadline := time.Now().Add(time.Second)
 	for !workerPolling() && time.Now().Before(deadline) {
-		j := getJob()
+		j := freeJobs.get()
 		j.kind, j.g = gemmJob, gemmCall{ks: active.Load(), m: 64, n: 64, k: 64, alpha: 1, a: *a, b: *b, c: *c}
 		j.parts[0], j.parts[1] = part{0, 32, 0, 64}, part{32, 64, 0, 64}
 		j.execute(2, true)

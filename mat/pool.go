@@ -77,30 +77,7 @@ type job struct {
 	wg   sync.WaitGroup // the same count, for blocking
 }
 
-var freeJobs struct {
-	sync.Mutex
-	free []*job
-}
-
-func getJob() *job {
-	freeJobs.Lock()
-	defer freeJobs.Unlock()
-	if n := len(freeJobs.free); n > 0 {
-		j := freeJobs.free[n-1]
-		freeJobs.free = freeJobs.free[:n-1]
-		return j
-	}
-	return new(job)
-}
-
-func putJob(j *job) {
-	j.g, j.e = gemmCall{}, elemCall{} // drop the references to the operands
-	freeJobs.Lock()
-	defer freeJobs.Unlock()
-	if len(freeJobs.free) < maxFreeWorkspaces {
-		freeJobs.free = append(freeJobs.free, j)
-	}
-}
+var freeJobs freeList[job]
 
 var pool struct {
 	mu       sync.Mutex
@@ -275,7 +252,8 @@ func (j *job) execute(np int, wake bool) {
 	// are of a size and usually finish close together.
 	poll(func() bool { return j.left.Load() == 0 })
 	j.wg.Wait()
-	putJob(j)
+	j.g, j.e = gemmCall{}, elemCall{} // drop the references to the operands
+	freeJobs.put(j)
 }
 
 // splitRange returns part x of [0, n) cut into t parts at multiples of unit,
