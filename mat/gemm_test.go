@@ -10,18 +10,24 @@ import (
 	"time"
 )
 
+// storedShapes returns the stored shapes of A (ar×ac) and B (br×bc) for an
+// m×n×k product with the given transposes.
+func storedShapes(m, n, k int, transA, transB bool) (ar, ac, br, bc int) {
+	ar, ac, br, bc = m, k, k, n
+	if transA {
+		ar, ac = k, m
+	}
+	if transB {
+		br, bc = n, k
+	}
+	return ar, ac, br, bc
+}
+
 // gemmCase runs one Gemm on guarded views and checks it against the float64
 // reference and the guards.
 func gemmCase(t testing.TB, rng *rand.Rand, transA, transB bool, m, n, k, pad int, alpha, beta float32) {
 	t.Helper()
-	ar, ac := m, k
-	if transA {
-		ar, ac = k, m
-	}
-	br, bc := k, n
-	if transB {
-		br, bc = n, k
-	}
+	ar, ac, br, bc := storedShapes(m, n, k, transA, transB)
 	a := newGuarded(ar, ac, pad, rng)
 	b := newGuarded(br, bc, pad+1, rng)
 	c := newGuarded(m, n, pad+2, rng)
@@ -130,13 +136,7 @@ func TestGemmEdgeSemantics(t *testing.T) {
 		for _, tr := range transCombos {
 			for _, s := range [][3]int{{7, 9, 5}, {1, 33, 40}, {30, 2, 64}, {64, 64, 64}, {128, 10, 256}, {1, 256, 100}} {
 				m, n, k := s[0], s[1], s[2]
-				ar, ac, br, bc := m, k, k, n
-				if tr[0] {
-					ar, ac = k, m
-				}
-				if tr[1] {
-					br, bc = n, k
-				}
+				ar, ac, br, bc := storedShapes(m, n, k, tr[0], tr[1])
 				a := newGuarded(ar, ac, 0, rng)
 				b := newGuarded(br, bc, 0, rng)
 				c := newGuarded(m, n, 1, rng)
@@ -201,13 +201,7 @@ func TestGemmNaNInf(t *testing.T) {
 		for _, tr := range transCombos {
 			for _, s := range [][3]int{{7, 9, 5}, {30, 40, 50}, {1, 256, 100}, {128, 10, 64}, {64, 20, 10}, {100, 100, 300}} {
 				m, n, k := s[0], s[1], s[2]
-				ar, ac, br, bc := m, k, k, n
-				if tr[0] {
-					ar, ac = k, m
-				}
-				if tr[1] {
-					br, bc = n, k
-				}
+				ar, ac, br, bc := storedShapes(m, n, k, tr[0], tr[1])
 				a, b, c := New(ar, ac), New(br, bc), New(m, n)
 				fill(a, 0.5)
 				fill(b, 0.25)
@@ -291,13 +285,7 @@ func TestGemmImplsAgree(t *testing.T) {
 	for _, s := range shapes {
 		for _, tr := range transCombos {
 			m, n, k := s[0], s[1], s[2]
-			ar, ac, br, bc := m, k, k, n
-			if tr[0] {
-				ar, ac = k, m
-			}
-			if tr[1] {
-				br, bc = n, k
-			}
+			ar, ac, br, bc := storedShapes(m, n, k, tr[0], tr[1])
 			a, b := newGuarded(ar, ac, 3, rng), newGuarded(br, bc, 0, rng)
 			c0 := newGuarded(m, n, 0, rng)
 			ref := c0.m.Clone()
