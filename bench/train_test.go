@@ -118,12 +118,12 @@ func BenchmarkTrainStepGemmOnly(b *testing.B) {
 			}
 			step := func() {
 				for i := 0; i < layers; i++ {
-					mat.Gemm(false, false, 1, acts[i], w[i], 0, acts[i+1])
+					mat.Gemm(mat.NoTrans, mat.NoTrans, 1, acts[i], w[i], 0, acts[i+1])
 				}
 				for i := layers - 1; i >= 0; i-- {
-					mat.Gemm(true, false, 1, acts[i], grads[i+1], 0, dw[i])
+					mat.Gemm(mat.Trans, mat.NoTrans, 1, acts[i], grads[i+1], 0, dw[i])
 					if i > 0 {
-						mat.Gemm(false, true, 1, grads[i+1], w[i], 0, grads[i])
+						mat.Gemm(mat.NoTrans, mat.Trans, 1, grads[i+1], w[i], 0, grads[i])
 					}
 				}
 			}

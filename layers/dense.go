@@ -65,7 +65,7 @@ func (d *Dense) OutputCols(in int) int {
 
 // Forward implements Layer: y = x·W + b.
 func (d *Dense) Forward(y, x *mat.Matrix, train bool) {
-	mat.Gemm(false, false, 1, x, d.w.Value, 0, y)
+	mat.Gemm(mat.NoTrans, mat.NoTrans, 1, x, d.w.Value, 0, y)
 	mat.AddRowVector(y, d.b.Value.Data)
 }
 
@@ -73,7 +73,7 @@ func (d *Dense) Forward(y, x *mat.Matrix, train bool) {
 // is wanted, dx = dy·Wᵀ. (With a Param's GradDecay set, the gradients are
 // added to the decayed old ones.)
 func (d *Dense) Backward(dx, dy, x, y *mat.Matrix) {
-	mat.Gemm(true, false, 1, x, dy, d.w.GradDecay, d.w.Grad)
+	mat.Gemm(mat.Trans, mat.NoTrans, 1, x, dy, d.w.GradDecay, d.w.Grad)
 	if decay := d.b.GradDecay; decay == 0 {
 		mat.ColSums(d.b.Grad.Data, dy)
 	} else {
@@ -85,7 +85,7 @@ func (d *Dense) Backward(dx, dy, x, y *mat.Matrix) {
 		mat.Add(d.b.Grad.Data, d.sums)
 	}
 	if dx != nil {
-		mat.Gemm(false, true, 1, dy, d.w.Value, 0, dx)
+		mat.Gemm(mat.NoTrans, mat.Trans, 1, dy, d.w.Value, 0, dx)
 	}
 }
 

@@ -74,12 +74,12 @@ func FuzzGemm(f *testing.F) {
 		want := c0.Clone()
 		prev, _ := SetImpl("generic")
 		defer SetImpl(prev)
-		Gemm(transA, transB, alpha, a, b, beta, want)
+		Gemm(TransposeIf(transA), TransposeIf(transB), alpha, a, b, beta, want)
 		_, mag := refGemm(transA, transB, alpha, a, b, beta, c0)
 		for _, name := range Impls() {
 			SetImpl(name)
 			got := c0.Clone()
-			Gemm(transA, transB, alpha, a, b, beta, got)
+			Gemm(TransposeIf(transA), TransposeIf(transB), alpha, a, b, beta, got)
 			for i := range m {
 				for j := range n {
 					g, w := float64(got.At(i, j)), float64(want.At(i, j))

@@ -2,8 +2,34 @@ package mat
 
 import "fmt"
 
-// Gemm computes C = alpha·op(A)·op(B) + beta·C, where op(X) is X, or its
-// transpose when the matching trans flag is set. op(A) is M×K, op(B) is K×N
+// Transpose says whether Gemm uses an operand as stored (NoTrans) or its
+// transpose (Trans).
+type Transpose uint8
+
+const (
+	NoTrans Transpose = iota // use the operand as stored
+	Trans                    // use the operand's transpose
+)
+
+// String returns "NoTrans" or "Trans".
+func (t Transpose) String() string {
+	if t == Trans {
+		return "Trans"
+	}
+	return "NoTrans"
+}
+
+// TransposeIf returns Trans when t is true and NoTrans otherwise, for code
+// that decides the transposition at run time.
+func TransposeIf(t bool) Transpose {
+	if t {
+		return Trans
+	}
+	return NoTrans
+}
+
+// Gemm computes C = alpha·op(A)·op(B) + beta·C, where op(X) is X for NoTrans
+// and its transpose for Trans, as in mat.Gemm(mat.Trans, mat.NoTrans, 1, x, dy, 0, dw). op(A) is M×K, op(B) is K×N
 // and C is M×N. Views (Stride > Cols, row ranges) are valid operands. C must
 // not overlap A or B.
 //
@@ -20,7 +46,8 @@ import "fmt"
 //
 // Gemm panics, naming the shapes, if the dimensions do not match: that is a
 // programmer error, not a data error.
-func Gemm(transA, transB bool, alpha float32, a, b *Matrix, beta float32, c *Matrix) {
+func Gemm(tA, tB Transpose, alpha float32, a, b *Matrix, beta float32, c *Matrix) {
+	transA, transB := tA == Trans, tB == Trans
 	a.valid("Gemm", "A")
 	b.valid("Gemm", "B")
 	c.valid("Gemm", "C")
@@ -33,8 +60,8 @@ func Gemm(transA, transB bool, alpha float32, a, b *Matrix, beta float32, c *Mat
 		kb, n = n, kb
 	}
 	if k != kb || c.Rows != m || c.Cols != n {
-		panic(fmt.Sprintf("mat: Gemm: shape mismatch: op(A) is %dx%d (A %s, transA=%v), op(B) is %dx%d (B %s, transB=%v), C is %s",
-			m, k, a.Shape(), transA, kb, n, b.Shape(), transB, c.Shape()))
+		panic(fmt.Sprintf("mat: Gemm: shape mismatch: op(A) is %dx%d (A %s, %v), op(B) is %dx%d (B %s, %v), C is %s",
+			m, k, a.Shape(), tA, kb, n, b.Shape(), tB, c.Shape()))
 	}
 	if m == 0 || n == 0 {
 		return

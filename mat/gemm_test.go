@@ -32,7 +32,7 @@ func gemmCase(t testing.TB, rng *rand.Rand, transA, transB bool, m, n, k, pad in
 	b := newGuarded(br, bc, pad+1, rng)
 	c := newGuarded(m, n, pad+2, rng)
 	want, mag := refGemm(transA, transB, alpha, &a.m, &b.m, beta, &c.m)
-	Gemm(transA, transB, alpha, &a.m, &b.m, beta, &c.m)
+	Gemm(TransposeIf(transA), TransposeIf(transB), alpha, &a.m, &b.m, beta, &c.m)
 	what := fmt.Sprintf("%s: Gemm(%v, %v) %dx%dx%d pad %d alpha %v beta %v", Impl(), transA, transB, m, n, k, pad, alpha, beta)
 	checkClose(t, what, &c.m, want, mag, k)
 	c.checkGuards(t, what)
@@ -141,7 +141,7 @@ func TestGemmEdgeSemantics(t *testing.T) {
 				b := newGuarded(br, bc, 0, rng)
 				c := newGuarded(m, n, 1, rng)
 				fill(&c.m, nan)
-				Gemm(tr[0], tr[1], 1, &a.m, &b.m, 0, &c.m)
+				Gemm(TransposeIf(tr[0]), TransposeIf(tr[1]), 1, &a.m, &b.m, 0, &c.m)
 				for i := 0; i < m; i++ {
 					for j, v := range c.m.Row(i) {
 						if v != v {
@@ -161,14 +161,14 @@ func TestGemmEdgeSemantics(t *testing.T) {
 			}
 			c := New(4, 5)
 			fill(c, 3)
-			Gemm(tr[0], tr[1], 2, a, b, -0.5, c)
+			Gemm(TransposeIf(tr[0]), TransposeIf(tr[1]), 2, a, b, -0.5, c)
 			for _, v := range c.Data {
 				if v != -1.5 {
 					t.Fatalf("K = 0, beta = -0.5: got %v, want -1.5", v)
 				}
 			}
 			fill(c, nan)
-			Gemm(tr[0], tr[1], 2, a, b, 0, c)
+			Gemm(TransposeIf(tr[0]), TransposeIf(tr[1]), 2, a, b, 0, c)
 			for _, v := range c.Data {
 				if v != 0 {
 					t.Fatalf("K = 0, beta = 0: got %v, want 0", v)
@@ -180,15 +180,15 @@ func TestGemmEdgeSemantics(t *testing.T) {
 		fill(a, nan)
 		fill(b, nan)
 		fill(c, 2)
-		Gemm(false, false, 0, a, b, 2, c)
+		Gemm(NoTrans, NoTrans, 0, a, b, 2, c)
 		for _, v := range c.Data {
 			if v != 4 {
 				t.Fatalf("alpha = 0: got %v, want 4", v)
 			}
 		}
 		// Empty C: nothing happens, nothing panics.
-		Gemm(false, false, 1, New(0, 3), New(3, 4), 0, New(0, 4))
-		Gemm(false, false, 1, New(3, 3), New(3, 0), 0, New(3, 0))
+		Gemm(NoTrans, NoTrans, 1, New(0, 3), New(3, 4), 0, New(0, 4))
+		Gemm(NoTrans, NoTrans, 1, New(3, 3), New(3, 0), 0, New(3, 0))
 	})
 }
 
@@ -217,7 +217,7 @@ func TestGemmNaNInf(t *testing.T) {
 				} else {
 					b.Set(pb, jb, inf)
 				}
-				Gemm(tr[0], tr[1], 1, a, b, 0, c)
+				Gemm(TransposeIf(tr[0]), TransposeIf(tr[1]), 1, a, b, 0, c)
 				for i := 0; i < m; i++ {
 					for j := 0; j < n; j++ {
 						v := c.At(i, j)
@@ -261,7 +261,7 @@ func TestGemmShapePanics(t *testing.T) {
 					}
 				}
 			}()
-			Gemm(tc.transA, tc.transB, 1, tc.a, tc.b, 0, tc.c)
+			Gemm(TransposeIf(tc.transA), TransposeIf(tc.transB), 1, tc.a, tc.b, 0, tc.c)
 			t.Errorf("no panic for %v %v %v", tc.a.Shape(), tc.b.Shape(), tc.c.Shape())
 		}()
 	}
@@ -273,7 +273,7 @@ func TestGemmShapePanics(t *testing.T) {
 			}
 		}()
 		bad := &Matrix{Rows: 3, Cols: 3, Stride: 3, Data: make([]float32, 8)}
-		Gemm(false, false, 1, bad, New(3, 3), 0, New(3, 3))
+		Gemm(NoTrans, NoTrans, 1, bad, New(3, 3), 0, New(3, 3))
 	}()
 }
 
@@ -290,7 +290,7 @@ func TestGemmImplsAgree(t *testing.T) {
 			c0 := newGuarded(m, n, 0, rng)
 			ref := c0.m.Clone()
 			prev, _ := SetImpl("generic")
-			Gemm(tr[0], tr[1], 0.75, &a.m, &b.m, -1, ref)
+			Gemm(TransposeIf(tr[0]), TransposeIf(tr[1]), 0.75, &a.m, &b.m, -1, ref)
 			SetImpl(prev)
 			_, mag := refGemm(tr[0], tr[1], 0.75, &a.m, &b.m, -1, &c0.m)
 			want := make([]float64, m*n)
@@ -302,7 +302,7 @@ func TestGemmImplsAgree(t *testing.T) {
 					SetImpl(name)
 					SetThreads(threads)
 					c := c0.m.Clone()
-					Gemm(tr[0], tr[1], 0.75, &a.m, &b.m, -1, c)
+					Gemm(TransposeIf(tr[0]), TransposeIf(tr[1]), 0.75, &a.m, &b.m, -1, c)
 					checkClose(t, fmt.Sprintf("%s threads=%d %v %v vs generic", name, threads, tr, s), c, want, mag, 2*k)
 				}
 			}
@@ -326,7 +326,7 @@ func TestGemmConcurrent(t *testing.T) {
 	for _, s := range shapes {
 		a, b := newGuarded(s[0], s[2], 0, rng), newGuarded(s[2], s[1], 0, rng)
 		want := New(s[0], s[1])
-		Gemm(false, false, 1, &a.m, &b.m, 0, want)
+		Gemm(NoTrans, NoTrans, 1, &a.m, &b.m, 0, want)
 		ws = append(ws, work{&a.m, &b.m, want})
 	}
 	iters := 20
@@ -342,7 +342,7 @@ func TestGemmConcurrent(t *testing.T) {
 			for it := range iters {
 				w := ws[(g+it)%len(ws)]
 				c := New(w.want.Rows, w.want.Cols)
-				Gemm(false, false, 1, w.a, w.b, 0, c)
+				Gemm(NoTrans, NoTrans, 1, w.a, w.b, 0, c)
 				for i, v := range c.Data {
 					if d := v - w.want.Data[i]; d > 1e-4 || d < -1e-4 {
 						errs <- fmt.Sprintf("goroutine %d: %s result differs at %d: %v vs %v", g, w.want.Shape(), i, v, w.want.Data[i])
@@ -385,7 +385,7 @@ func TestGemmNoAllocs(t *testing.T) {
 				if emulated() {
 					runs = 3
 				}
-				allocs := testing.AllocsPerRun(runs, func() { Gemm(transA, false, 1, a, b, 0, c) })
+				allocs := testing.AllocsPerRun(runs, func() { Gemm(TransposeIf(transA), NoTrans, 1, a, b, 0, c) })
 				if allocs != 0 {
 					t.Errorf("threads=%d %v: %v allocations per Gemm", threads, s, allocs)
 				}

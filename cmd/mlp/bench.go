@@ -215,7 +215,7 @@ func timeGemm(s benchShape, impl string, threads int, d time.Duration) float64 {
 		br, bc = bc, br
 	}
 	a, b, c := randomMatrix(rng, ar, ac), randomMatrix(rng, br, bc), mat.New(s.m, s.n)
-	t := best(d, func() { mat.Gemm(s.transA, s.transB, 1, a, b, 0, c) })
+	t := best(d, func() { mat.Gemm(mat.TransposeIf(s.transA), mat.TransposeIf(s.transB), 1, a, b, 0, c) })
 	return 2 * float64(s.m*s.n*s.k) / t.Seconds() / 1e9
 }
 
