@@ -49,8 +49,25 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// loadModel reads a checkpoint and rebuilds the network it holds.
+// loadModel reads a model file and rebuilds the network it holds, checking
+// that it fits MNIST.
 func loadModel(path string) (*layers.Network, error) {
+	net, err := loadNetworkFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if net.Inputs() != mnist.Pixels || net.Outputs() != mnist.NumClasses {
+		return nil, fmt.Errorf("%s: the network takes %d inputs to %d classes; MNIST needs %d to %d", path, net.Inputs(), net.Outputs(), mnist.Pixels, mnist.NumClasses)
+	}
+	return net, nil
+}
+
+// loadNetworkFile rebuilds the network of a checkpoint or, found from the
+// content, an ONNX model.
+func loadNetworkFile(path string) (*layers.Network, error) {
+	if isONNX(path) {
+		return importONNX(path, io.Discard)
+	}
 	c, err := ckpt.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("%v", trimPkg(err))
@@ -58,9 +75,6 @@ func loadModel(path string) (*layers.Network, error) {
 	net, err := train.LoadNetwork(c)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, trimPkg(err))
-	}
-	if net.Inputs() != mnist.Pixels || net.Outputs() != mnist.NumClasses {
-		return nil, fmt.Errorf("%s: the network takes %d inputs to %d classes; MNIST needs %d to %d", path, net.Inputs(), net.Outputs(), mnist.Pixels, mnist.NumClasses)
 	}
 	return net, nil
 }

@@ -1,0 +1,654 @@
+package onnxnet
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gomlp/gomlp/layers"
+	"github.com/gomlp/gomlp/onnx"
+)
+
+// Import rebuilds a Network from an ONNX model of the multilayer-perceptron
+// subset:
+//
+//	[Flatten | Reshape to 2-D]  (Gemm | MatMul [Add])  (activation (Gemm | MatMul [Add]))*  [Softmax | LogSoftmax]
+//
+// with Identity and Dropout (inference: the identity) anywhere, Constant
+// nodes for constant operands, Gemm in every transB/alpha/beta form (alpha
+// and beta are folded into the weights and bias), and initializers stored
+// as raw data or typed fields, in float32, float16, bfloat16 or float64.
+// The activations are those the library has (Relu).
+//
+// The network always ends in a SoftmaxCE head, so Predict gives class
+// probabilities whether the graph ends in Softmax (the same values),
+// LogSoftmax (their exponentials) or the logits (their softmax); the report
+// says which. Anything outside the subset is an error naming the node and
+// its operator type.
+func Import(m *onnx.Model) (*layers.Network, *Report, error) {
+	c, err := readChain(m)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c.build()
+}
+
+// Report says how an ONNX graph became a Network, one line per layer and
+// a line for each thing a user should know.
+type Report struct {
+	Lines []string
+}
+
+func (r *Report) add(format string, args ...any) {
+	r.Lines = append(r.Lines, fmt.Sprintf(format, args...))
+}
+
+// String returns the lines, each ending in a newline.
+func (r *Report) String() string {
+	if len(r.Lines) == 0 {
+		return ""
+	}
+	return strings.Join(r.Lines, "\n") + "\n"
+}
+
+// stage is one step of the chain: an affine map or an activation.
+type stage struct {
+	node    string // the node that made it, for messages
+	act     string // ONNX op of an activation, "" for an affine map
+	in, out int
+	w       []float32 // [in, out], row-major
+	b       []float32 // [out], nil until a bias is seen
+	from    string    // how the weights were read, for the report
+	bias    string
+}
+
+type chain struct {
+	input     string
+	inputType *onnx.TensorType
+	reshape   string // the Flatten/Reshape node at the input, if any
+	stages    []*stage
+	head      string // "Softmax", "LogSoftmax" or ""
+	headNode  string
+	output    string
+	notes     []string
+}
+
+func refuse(n *onnx.Node, format string, args ...any) error {
+	return fmt.Errorf("onnxnet: node %q (%s): %s", n.Name, n.OpType, fmt.Sprintf(format, args...))
+}
+
+// supportedOps lists the operators Import knows, for messages.
+const supportedOps = "Gemm, MatMul, Add, Relu, Softmax, LogSoftmax, Flatten, Reshape, Identity, Dropout, Constant"
+
+func readChain(m *onnx.Model) (*chain, error) {
+	g := m.Graph
+	opset := m.Opset()
+	if opset == 0 {
+		return nil, fmt.Errorf("onnxnet: the model imports no version of the default operator set")
+	}
+	if g.SparseInitializers > 0 {
+		return nil, fmt.Errorf("onnxnet: the graph has sparse initializers, which are not supported")
+	}
+	consts := map[string]*onnx.Tensor{}
+	for _, t := range g.Initializers {
+		consts[t.Name] = t
+	}
+	c := &chain{}
+	for _, in := range g.Inputs {
+		if _, ok := consts[in.Name]; ok {
+			continue // before IR 4, initializers were listed as inputs too
+		}
+		if c.input != "" {
+			return nil, fmt.Errorf("onnxnet: the graph has two data inputs, %q and %q; a multilayer perceptron has one", c.input, in.Name)
+		}
+		c.input = in.Name
+		c.inputType = in.Type
+	}
+	if c.input == "" {
+		return nil, fmt.Errorf("onnxnet: the graph has no data input")
+	}
+	if t := c.inputType; t != nil && t.ElemType != onnx.Float && t.ElemType != onnx.Float16 {
+		return nil, fmt.Errorf("onnxnet: input %q has element type %v; float32 and float16 are supported", c.input, t.ElemType)
+	} else if t != nil && t.ElemType == onnx.Float16 {
+		c.notes = append(c.notes, fmt.Sprintf("input %q is float16: the network computes in float32", c.input))
+	}
+	if len(g.Outputs) != 1 {
+		return nil, fmt.Errorf("onnxnet: the graph has %d outputs; a multilayer perceptron has one", len(g.Outputs))
+	}
+	c.output = g.Outputs[0].Name
+
+	cur := c.input
+	used := map[string]bool{}
+	last := func() *stage {
+		if len(c.stages) == 0 {
+			return nil
+		}
+		return c.stages[len(c.stages)-1]
+	}
+	for _, n := range g.Nodes {
+		if n.Domain != "" && n.Domain != "ai.onnx" {
+			return nil, refuse(n, "operator domain %q is not supported", n.Domain)
+		}
+		if n.OpType == "Constant" {
+			t, err := constantValue(n)
+			if err != nil {
+				return nil, err
+			}
+			if len(n.Outputs) != 1 {
+				return nil, refuse(n, "%d outputs", len(n.Outputs))
+			}
+			consts[n.Outputs[0]] = t
+			continue
+		}
+		// Every node must take the data path as its first input and
+		// constants for the rest (Add may have them the other way round).
+		var data string
+		var operands []string
+		for _, in := range n.Inputs {
+			switch {
+			case in == "":
+				operands = append(operands, "")
+			case in == cur && data == "":
+				data = in
+			case consts[in] != nil:
+				operands = append(operands, in)
+			default:
+				return nil, refuse(n, "input %q is neither the data path nor a constant; only a chain of layers is supported", in)
+			}
+		}
+		if data == "" {
+			return nil, refuse(n, "does not act on the data path (%q)", cur)
+		}
+		if c.head != "" {
+			return nil, refuse(n, "follows the %s head %q", c.head, c.headNode)
+		}
+		if len(n.Outputs) == 0 {
+			return nil, refuse(n, "has no output")
+		}
+		for _, o := range n.Outputs[1:] {
+			if o != "" {
+				used[o] = true // checked against later inputs below
+			}
+		}
+		if n.Inputs[0] != data && n.OpType != "Add" {
+			return nil, refuse(n, "the data path %q is not its first input", data)
+		}
+		switch n.OpType {
+		case "Identity":
+		case "Dropout":
+			// Inference: the identity. The optional mask output must be unused.
+		case "Flatten", "Reshape":
+			if len(c.stages) > 0 {
+				return nil, refuse(n, "reshaping is supported only at the input, before the first layer")
+			}
+			if err := checkFlatten(n, consts, opset, c.inputType); err != nil {
+				return nil, err
+			}
+			c.reshape = fmt.Sprintf("%s %q", n.OpType, n.Name)
+		case "Gemm":
+			s, err := gemmStage(n, consts)
+			if err != nil {
+				return nil, err
+			}
+			if l := last(); l != nil && l.act == "" {
+				return nil, refuse(n, "follows the affine layer of node %q with no activation between", l.node)
+			}
+			c.stages = append(c.stages, s)
+		case "MatMul":
+			s, err := matmulStage(n, consts)
+			if err != nil {
+				return nil, err
+			}
+			if l := last(); l != nil && l.act == "" {
+				return nil, refuse(n, "follows the affine layer of node %q with no activation between", l.node)
+			}
+			c.stages = append(c.stages, s)
+		case "Add":
+			l := last()
+			if l == nil || l.act != "" {
+				return nil, refuse(n, "only a bias added right after MatMul or Gemm is supported")
+			}
+			if err := addBias(n, l, consts, operands); err != nil {
+				return nil, err
+			}
+		case "Softmax", "LogSoftmax":
+			if err := checkSoftmaxAxis(n, opset); err != nil {
+				return nil, err
+			}
+			c.head, c.headNode = n.OpType, n.Name
+		default:
+			if !supportedActivation(n.OpType) {
+				return nil, refuse(n, "operator not supported (the supported subset: %s)", supportedOps)
+			}
+			if l := last(); l == nil || l.act != "" {
+				return nil, refuse(n, "an activation must follow an affine layer (Gemm or MatMul)")
+			}
+			if len(n.Attributes) > 0 {
+				return nil, refuse(n, "attribute %q is not supported", n.Attributes[0].Name)
+			}
+			c.stages = append(c.stages, &stage{node: n.Name, act: n.OpType})
+		}
+		if n.OpType != "Dropout" && n.OpType != "Gemm" && n.OpType != "MatMul" && n.OpType != "Add" &&
+			n.OpType != "Identity" && n.OpType != "Flatten" && n.OpType != "Reshape" && len(n.Outputs) > 1 {
+			return nil, refuse(n, "%d outputs", len(n.Outputs))
+		}
+		cur = n.Outputs[0]
+		for _, in := range n.Inputs {
+			if used[in] {
+				return nil, refuse(n, "uses %q, a second output of an earlier node", in)
+			}
+		}
+	}
+	if used[c.output] {
+		return nil, fmt.Errorf("onnxnet: the graph output %q is a second output of a node", c.output)
+	}
+	if cur != c.output {
+		return nil, fmt.Errorf("onnxnet: the graph output %q is not the end of the chain of layers (%q)", c.output, cur)
+	}
+	if len(c.stages) == 0 {
+		return nil, fmt.Errorf("onnxnet: the graph has no Gemm or MatMul layer")
+	}
+	if l := last(); l.act != "" {
+		return nil, fmt.Errorf("onnxnet: the graph ends in activation %q (%s) after its last affine layer; gomlp's classifier head takes the logits", l.node, l.act)
+	}
+	return c, nil
+}
+
+// supportedActivation reports whether the library has a layer for an ONNX
+// element-wise activation.
+func supportedActivation(op string) bool {
+	return op == "Relu"
+}
+
+// newActivation returns the layer for a supported activation.
+func newActivation(op string) layers.Layer {
+	switch op {
+	case "Relu":
+		return layers.NewReLU()
+	}
+	panic("onnxnet: no layer for " + op)
+}
+
+func constantValue(n *onnx.Node) (*onnx.Tensor, error) {
+	if len(n.Attributes) != 1 {
+		return nil, refuse(n, "a Constant needs exactly one value attribute")
+	}
+	a := n.Attributes[0]
+	switch {
+	case a.Name == "value" && a.Type == onnx.AttrTensor && a.T != nil:
+		return a.T, nil
+	case a.Name == "value_float" && a.Type == onnx.AttrFloat:
+		return onnx.FloatTensor("", nil, []float32{a.F}), nil
+	case a.Name == "value_floats" && a.Type == onnx.AttrFloats:
+		return onnx.FloatTensor("", []int64{int64(len(a.Floats))}, a.Floats), nil
+	case a.Name == "value_int" && a.Type == onnx.AttrInt:
+		return &onnx.Tensor{DataType: onnx.Int64, Int64Data: []int64{a.I}}, nil
+	case a.Name == "value_ints" && a.Type == onnx.AttrInts:
+		return &onnx.Tensor{DataType: onnx.Int64, Dims: []int64{int64(len(a.Ints))}, Int64Data: a.Ints}, nil
+	}
+	return nil, refuse(n, "constant attribute %q of type %v is not supported", a.Name, a.Type)
+}
+
+// AttrInt returns the integer attribute name of n, or def if n has none. An
+// attribute of another type is an error.
+func AttrInt(n *onnx.Node, name string, def int64) (int64, error) {
+	a := n.Attr(name)
+	if a == nil {
+		return def, nil
+	}
+	if a.Type != onnx.AttrInt {
+		return 0, refuse(n, "attribute %q is %v, want INT", name, a.Type)
+	}
+	return a.I, nil
+}
+
+// AttrFloat is AttrInt for a float attribute.
+func AttrFloat(n *onnx.Node, name string, def float32) (float32, error) {
+	a := n.Attr(name)
+	if a == nil {
+		return def, nil
+	}
+	if a.Type != onnx.AttrFloat {
+		return 0, refuse(n, "attribute %q is %v, want FLOAT", name, a.Type)
+	}
+	return a.F, nil
+}
+
+// onlyAttrs refuses attributes other than those named.
+func onlyAttrs(n *onnx.Node, names ...string) error {
+	for _, a := range n.Attributes {
+		if !slices.Contains(names, a.Name) {
+			return refuse(n, "attribute %q is not supported", a.Name)
+		}
+	}
+	return nil
+}
+
+// Gemm reads the attributes of a Gemm node with their defaults.
+type Gemm struct {
+	TransA, TransB bool
+	Alpha, Beta    float32
+}
+
+// GemmAttrs reads transA, transB, alpha and beta (defaults 0, 0, 1, 1).
+func GemmAttrs(n *onnx.Node) (Gemm, error) {
+	if err := onlyAttrs(n, "transA", "transB", "alpha", "beta", "broadcast"); err != nil {
+		return Gemm{}, err
+	}
+	var g Gemm
+	ta, err := AttrInt(n, "transA", 0)
+	if err != nil {
+		return g, err
+	}
+	tb, err := AttrInt(n, "transB", 0)
+	if err != nil {
+		return g, err
+	}
+	if g.Alpha, err = AttrFloat(n, "alpha", 1); err != nil {
+		return g, err
+	}
+	if g.Beta, err = AttrFloat(n, "beta", 1); err != nil {
+		return g, err
+	}
+	g.TransA, g.TransB = ta != 0, tb != 0
+	return g, nil
+}
+
+// matrix reads a constant as float32 values and a 2-D shape.
+func matrix(n *onnx.Node, t *onnx.Tensor, what string) ([]float32, int, int, error) {
+	if len(t.Dims) != 2 {
+		return nil, 0, 0, refuse(n, "%s %q has shape %v; a 2-D weight matrix is needed", what, t.Name, t.Dims)
+	}
+	v, err := t.Float32s()
+	if err != nil {
+		return nil, 0, 0, refuse(n, "%v", err)
+	}
+	return v, int(t.Dims[0]), int(t.Dims[1]), nil
+}
+
+func gemmStage(n *onnx.Node, consts map[string]*onnx.Tensor) (*stage, error) {
+	a, err := GemmAttrs(n)
+	if err != nil {
+		return nil, err
+	}
+	if a.TransA {
+		return nil, refuse(n, "transA=1 would transpose the data input (batch × features); only transA=0 is supported")
+	}
+	if len(n.Inputs) < 2 || len(n.Inputs) > 3 || n.Inputs[1] == "" {
+		return nil, refuse(n, "needs 2 or 3 inputs, has %d", len(n.Inputs))
+	}
+	bt := consts[n.Inputs[1]]
+	if bt == nil {
+		return nil, refuse(n, "the weights %q are not a constant", n.Inputs[1])
+	}
+	b, r, cols, err := matrix(n, bt, "B")
+	if err != nil {
+		return nil, err
+	}
+	s := &stage{node: n.Name, in: r, out: cols}
+	if a.TransB {
+		s.in, s.out = cols, r
+	}
+	s.w = make([]float32, s.in*s.out)
+	for i := 0; i < s.in; i++ {
+		for j := 0; j < s.out; j++ {
+			var v float32
+			if a.TransB {
+				v = b[j*cols+i]
+			} else {
+				v = b[i*cols+j]
+			}
+			s.w[i*s.out+j] = a.Alpha * v
+		}
+	}
+	s.from = fmt.Sprintf("Gemm %q B=%q", n.Name, bt.Name)
+	if a.TransB {
+		s.from += " (transposed)"
+	}
+	if a.Alpha != 1 {
+		s.from += fmt.Sprintf(" × alpha %g", a.Alpha)
+	}
+	if len(n.Inputs) == 3 && n.Inputs[2] != "" {
+		ct := consts[n.Inputs[2]]
+		if ct == nil {
+			return nil, refuse(n, "the bias %q is not a constant", n.Inputs[2])
+		}
+		bias, err := vectorFor(n, ct, s.out)
+		if err != nil {
+			return nil, err
+		}
+		for i := range bias {
+			bias[i] *= a.Beta
+		}
+		s.b = bias
+		s.bias = fmt.Sprintf("C=%q", ct.Name)
+		if a.Beta != 1 {
+			s.bias += fmt.Sprintf(" × beta %g", a.Beta)
+		}
+	}
+	return s, nil
+}
+
+// vectorFor reads a bias that broadcasts along the rows of a batch × out
+// matrix: a scalar, [1], [out], [1, 1] or [1, out].
+func vectorFor(n *onnx.Node, t *onnx.Tensor, out int) ([]float32, error) {
+	ok := false
+	switch len(t.Dims) {
+	case 0:
+		ok = true
+	case 1:
+		ok = t.Dims[0] == 1 || t.Dims[0] == int64(out)
+	case 2:
+		ok = t.Dims[0] == 1 && (t.Dims[1] == 1 || t.Dims[1] == int64(out))
+	}
+	if !ok {
+		return nil, refuse(n, "bias %q has shape %v; one that broadcasts along the rows of batch × %d is needed", t.Name, t.Dims, out)
+	}
+	v, err := t.Float32s()
+	if err != nil {
+		return nil, refuse(n, "%v", err)
+	}
+	if len(v) == out {
+		return v, nil
+	}
+	full := make([]float32, out)
+	for i := range full {
+		full[i] = v[0]
+	}
+	return full, nil
+}
+
+func matmulStage(n *onnx.Node, consts map[string]*onnx.Tensor) (*stage, error) {
+	if len(n.Inputs) != 2 {
+		return nil, refuse(n, "needs 2 inputs, has %d", len(n.Inputs))
+	}
+	if err := onlyAttrs(n); err != nil {
+		return nil, err
+	}
+	bt := consts[n.Inputs[1]]
+	if bt == nil {
+		return nil, refuse(n, "the weights %q are not a constant", n.Inputs[1])
+	}
+	w, r, cols, err := matrix(n, bt, "B")
+	if err != nil {
+		return nil, err
+	}
+	return &stage{node: n.Name, in: r, out: cols, w: w, from: fmt.Sprintf("MatMul %q B=%q", n.Name, bt.Name)}, nil
+}
+
+func addBias(n *onnx.Node, s *stage, consts map[string]*onnx.Tensor, operands []string) error {
+	if len(n.Inputs) != 2 || len(operands) != 1 {
+		return refuse(n, "needs the data path and one constant")
+	}
+	if err := onlyAttrs(n); err != nil {
+		return err
+	}
+	t := consts[operands[0]]
+	v, err := vectorFor(n, t, s.out)
+	if err != nil {
+		return err
+	}
+	if s.b == nil {
+		s.b = v
+		s.bias = fmt.Sprintf("Add %q %q", n.Name, t.Name)
+		return nil
+	}
+	for i := range v {
+		s.b[i] += v[i]
+	}
+	s.bias += fmt.Sprintf(" + Add %q %q", n.Name, t.Name)
+	return nil
+}
+
+// checkFlatten accepts a Flatten or Reshape that turns the input into
+// batch × features: Flatten with axis 1, Reshape to [-1, K], [0, -1],
+// [0, K] or [N, -1].
+func checkFlatten(n *onnx.Node, consts map[string]*onnx.Tensor, opset int64, in *onnx.TensorType) error {
+	if n.OpType == "Flatten" {
+		if err := onlyAttrs(n, "axis"); err != nil {
+			return err
+		}
+		axis, err := AttrInt(n, "axis", 1)
+		if err != nil {
+			return err
+		}
+		rank := int64(-1)
+		if in != nil && in.HasShape {
+			rank = int64(len(in.Shape))
+		}
+		if axis == 1 || (axis < 0 && rank > 0 && axis+rank == 1) {
+			return nil
+		}
+		return refuse(n, "axis %d: only flattening after the batch axis (axis 1) is supported", axis)
+	}
+	if err := onlyAttrs(n, "allowzero"); err != nil {
+		return err
+	}
+	if len(n.Inputs) != 2 {
+		return refuse(n, "the target shape must be a constant input (Reshape from opset 5 on)")
+	}
+	t := consts[n.Inputs[1]]
+	if t == nil {
+		return refuse(n, "the target shape %q is not a constant", n.Inputs[1])
+	}
+	shape, err := t.Int64s()
+	if err != nil {
+		return refuse(n, "%v", err)
+	}
+	if len(shape) == 2 && (shape[0] == -1 && shape[1] > 0 || shape[0] == 0 && shape[1] != 0 || shape[0] > 0 && shape[1] == -1) {
+		return nil
+	}
+	return refuse(n, "target shape %v: only batch × features ([-1, K], [0, -1], [0, K], [N, -1]) is supported", shape)
+}
+
+// checkSoftmaxAxis accepts softmax along the features of a batch ×
+// features matrix: axis 1 or -1 (before opset 13 the input is coerced to
+// 2-D at the axis, so axis 1 is the features for any rank).
+func checkSoftmaxAxis(n *onnx.Node, opset int64) error {
+	if err := onlyAttrs(n, "axis"); err != nil {
+		return err
+	}
+	def := int64(-1)
+	if opset < 13 {
+		def = 1
+	}
+	axis, err := AttrInt(n, "axis", def)
+	if err != nil {
+		return err
+	}
+	if axis != 1 && axis != -1 {
+		return refuse(n, "axis %d: only the feature axis of batch × features (1 or -1) is supported", axis)
+	}
+	return nil
+}
+
+// build checks that the chain fits a layers.Spec and makes the network.
+func (c *chain) build() (*layers.Network, *Report, error) {
+	rep := &Report{}
+	var dense []*stage
+	var acts []string
+	for _, s := range c.stages {
+		if s.act != "" {
+			acts = append(acts, s.act)
+			continue
+		}
+		if len(dense) > 0 && dense[len(dense)-1].out != s.in {
+			return nil, nil, fmt.Errorf("onnxnet: node %q takes %d features but the layer before gives %d", s.node, s.in, dense[len(dense)-1].out)
+		}
+		dense = append(dense, s)
+	}
+	for _, a := range acts {
+		if a != "Relu" {
+			return nil, nil, fmt.Errorf("onnxnet: activation %s: gomlp networks use Relu between layers", a)
+		}
+	}
+	inputs := dense[0].in
+	if t := c.inputType; t != nil && t.HasShape {
+		feat := int64(1)
+		known := true
+		for _, d := range t.Shape[min(1, len(t.Shape)):] {
+			if !d.HasValue {
+				known = false
+				break
+			}
+			feat *= d.Value
+		}
+		if len(t.Shape) < 2 || (c.reshape == "" && len(t.Shape) != 2) {
+			return nil, nil, fmt.Errorf("onnxnet: input %q has shape %s; batch × features (or, with a Flatten first, batch × …) is needed", c.input, shapeString(t.Shape))
+		}
+		if known && feat != int64(inputs) {
+			return nil, nil, fmt.Errorf("onnxnet: input %q has %d features (shape %s) but the first layer takes %d", c.input, feat, shapeString(t.Shape), inputs)
+		}
+	}
+	spec := layers.Spec{Inputs: inputs, Outputs: dense[len(dense)-1].out}
+	for _, s := range dense[:len(dense)-1] {
+		spec.Hidden = append(spec.Hidden, s.out)
+	}
+	if err := spec.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("onnxnet: the graph is a %s network: %v", spec, err)
+	}
+	net, err := spec.Build(0)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.reshape != "" {
+		rep.add("input %q: %s to batch × %d", c.input, c.reshape, inputs)
+	}
+	i := 0
+	for _, l := range net.Layers() {
+		d, ok := l.(*layers.Dense)
+		if !ok {
+			continue
+		}
+		s := dense[i]
+		i++
+		copy(d.Weights().Value.Data, s.w)
+		if s.b != nil {
+			copy(d.Biases().Value.Data, s.b)
+		}
+		rep.add("%s [%d %d] ← %s", d.Weights().Name, s.in, s.out, s.from)
+		if s.b != nil {
+			rep.add("%s [%d] ← %s", d.Biases().Name, s.out, s.bias)
+		} else {
+			rep.add("%s [%d] ← zero (the graph has no bias)", d.Biases().Name, s.out)
+		}
+	}
+	switch c.head {
+	case "Softmax":
+		rep.add("head: Softmax %q → SoftmaxCE (Predict gives the same probabilities)", c.headNode)
+	case "LogSoftmax":
+		rep.add("head: LogSoftmax %q → SoftmaxCE (Predict gives probabilities, the exponentials of the graph's output)", c.headNode)
+	default:
+		rep.add("head: the graph outputs logits; SoftmaxCE added (Predict gives their softmax, the class order is the same)")
+	}
+	rep.Lines = append(rep.Lines, c.notes...)
+	return net, rep, nil
+}
+
+func shapeString(dims []onnx.Dim) string {
+	parts := make([]string, len(dims))
+	for i, d := range dims {
+		parts[i] = d.String()
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
