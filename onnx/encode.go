@@ -156,6 +156,9 @@ func encodeTensor(t *Tensor) ([]byte, error) {
 	if _, err := t.storedAs(); err != nil {
 		return nil, err
 	}
+	if t.Raw == nil && (len(t.DoubleData) > 0 || len(t.Uint64Data) > 0) {
+		return nil, fmt.Errorf("onnx: tensor %q: writing %v values as typed data is not supported (use raw data)", t.Name, t.DataType)
+	}
 	var w writer
 	w.packedInt64s(1, t.Dims)
 	w.int64(2, int64(t.DataType))

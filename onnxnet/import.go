@@ -177,6 +177,9 @@ func readChain(m *onnx.Model) (*chain, error) {
 		case "Identity":
 		case "Dropout":
 			// Inference: the identity. The optional mask output must be unused.
+			if err := checkDropout(n, consts); err != nil {
+				return nil, err
+			}
 		case "Flatten", "Reshape":
 			if len(c.stages) > 0 {
 				return nil, refuse(n, "reshaping is supported only at the input, before the first layer")
@@ -651,4 +654,24 @@ func shapeString(dims []onnx.Dim) string {
 		parts[i] = d.String()
 	}
 	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// checkDropout accepts a Dropout that is the identity at inference: no
+// training_mode input, or a constant false one (opset 12 on).
+func checkDropout(n *onnx.Node, consts map[string]*onnx.Tensor) error {
+	if len(n.Inputs) < 3 || n.Inputs[2] == "" {
+		return nil
+	}
+	t := consts[n.Inputs[2]]
+	if t == nil {
+		return refuse(n, "training_mode %q is not a constant", n.Inputs[2])
+	}
+	if t.DataType != onnx.Bool {
+		return refuse(n, "training_mode %q has element type %v, want BOOL", t.Name, t.DataType)
+	}
+	on := len(t.Raw) > 0 && t.Raw[0] != 0 || len(t.Int32Data) > 0 && t.Int32Data[0] != 0
+	if on {
+		return refuse(n, "training_mode is true: dropout in training mode is not an inference graph")
+	}
+	return nil
 }
