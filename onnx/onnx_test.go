@@ -261,6 +261,8 @@ func TestLooksLikeModel(t *testing.T) {
 		{[]byte{}, false},
 		{[]byte{0x08, 0x07, 0x12, 0x07, 'p', 'y', 't', 'o', 'r', 'c', 'h', 0x3a, 0xff, 0xff, 0x01}, true},
 		{[]byte("{\"a\": 1}"), false},
+		{[]byte{0x08, 0x01, 0x12, 0x05}, false}, // TensorFlow saved_model.pb
+		{[]byte{0x08, 0x03, 0x3a, 0x00}, true},
 	} {
 		if got := LooksLikeModel(c.head); got != c.want {
 			t.Errorf("LooksLikeModel(%q) = %v", c.head, got)

@@ -287,3 +287,33 @@ func TestExportGraph(t *testing.T) {
 		t.Errorf("IR %d opset %d", m.IRVersion, m.Opset())
 	}
 }
+
+// Import never panics, whatever graph the decoder lets through.
+func FuzzImport(f *testing.F) {
+	net, err := layers.Spec{Inputs: 4, Hidden: []int{3}, Outputs: 2}.Build(1)
+	if err != nil {
+		f.Fatal(err)
+	}
+	m, err := Export(net, ExportOptions{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	data, err := onnx.Encode(m)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := onnx.Decode(data)
+		if err != nil {
+			return
+		}
+		net, _, err := Import(m)
+		if err != nil {
+			return
+		}
+		x := mat.New(2, net.Inputs())
+		y := mat.New(2, net.Outputs())
+		net.Predict(y, x)
+	})
+}

@@ -86,3 +86,9 @@ go test -count=1 -run 'TestONNXOperatorCases' ./onnxnet/ >/dev/null || fail "ope
 
 echo "--- fuzzing the decoder (20 s)"
 go test -run '^$' -fuzz FuzzDecode -fuzztime 20s ./onnx/ | tail -n 2
+
+echo "--- fuzzing the importer (10 s)"
+go test -run '^$' -fuzz FuzzImport -fuzztime 10s ./onnxnet/ | tail -n 2
+
+echo "--- the ONNX Runtime speed harness builds and runs (bench/ort; timings here are not checked)"
+bash bench/ort/run.sh -rounds 1 -time 20ms -batch 1,32

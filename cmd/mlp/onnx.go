@@ -18,6 +18,9 @@ import (
 
 // isONNX reports whether the file at path starts like an ONNX model.
 func isONNX(path string) bool {
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return false // never open a FIFO or device just to look
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return false
