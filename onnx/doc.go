@@ -16,6 +16,6 @@
 // never a panic, and memory stays proportional to the file.
 //
 // Writing: build a Model (FloatTensor makes initializers) and call Encode or
-// WriteFile. Encode writes the fields in schema order with packed repeated
-// scalars, as the reference implementation does.
+// WriteFile. Repeated scalars are written packed, tensor values as raw data
+// or as given.
 package onnx

@@ -2,6 +2,7 @@ package onnxnet
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -12,13 +13,15 @@ import (
 // Import rebuilds a Network from an ONNX model of the multilayer-perceptron
 // subset:
 //
-//	[Flatten | Reshape to 2-D]  (Gemm | MatMul [Add])  (activation (Gemm | MatMul [Add]))*  [Softmax | LogSoftmax]
+//	[Sub/Div/Mul/Add by constants] [Flatten | Reshape to 2-D]  (Gemm | MatMul [Add])  (activation (Gemm | MatMul [Add]))*  [Softmax | LogSoftmax]
 //
 // with Identity and Dropout (inference: the identity) anywhere, Constant
 // nodes for constant operands, Gemm in every transB/alpha/beta form (alpha
 // and beta are folded into the weights and bias), and initializers stored
 // as raw data or typed fields, in float32, float16, bfloat16 or float64.
-// The activations are those the library has (Relu).
+// The activations are those the library has (Relu). Element-wise Add, Sub,
+// Mul and Div of the input by constants (input normalisation) are folded
+// into the first layer.
 //
 // The network always ends in a SoftmaxCE head, so Predict gives class
 // probabilities whether the graph ends in Softmax (the same values),
@@ -66,6 +69,7 @@ type chain struct {
 	input     string
 	inputType *onnx.TensorType
 	reshape   string // the Flatten/Reshape node at the input, if any
+	pre       []preOp // element-wise affine steps on the input, folded into the first layer
 	stages    []*stage
 	head      string // "Softmax", "LogSoftmax" or ""
 	headNode  string
@@ -73,12 +77,20 @@ type chain struct {
 	notes     []string
 }
 
+// preOp is an element-wise Add, Sub, Mul or Div of the input by a constant
+// (input normalisation), before the first layer.
+type preOp struct {
+	node, op  string
+	c         []float32 // one value, or one per input feature
+	constLeft bool      // c - x rather than x - c
+}
+
 func refuse(n *onnx.Node, format string, args ...any) error {
 	return fmt.Errorf("onnxnet: node %q (%s): %s", n.Name, n.OpType, fmt.Sprintf(format, args...))
 }
 
 // supportedOps lists the operators Import knows, for messages.
-const supportedOps = "Gemm, MatMul, Add, Relu, Softmax, LogSoftmax, Flatten, Reshape, Identity, Dropout, Constant"
+const supportedOps = "Gemm, MatMul, Add, Relu, Softmax, LogSoftmax, Flatten, Reshape, Identity, Dropout, Constant, and Sub/Mul/Div by constants at the input"
 
 func readChain(m *onnx.Model) (*chain, error) {
 	g := m.Graph
@@ -170,7 +182,7 @@ func readChain(m *onnx.Model) (*chain, error) {
 				used[o] = true // checked against later inputs below
 			}
 		}
-		if n.Inputs[0] != data && n.OpType != "Add" {
+		if n.Inputs[0] != data && n.OpType != "Add" && n.OpType != "Sub" && n.OpType != "Mul" {
 			return nil, refuse(n, "the data path %q is not its first input", data)
 		}
 		switch n.OpType {
@@ -206,9 +218,22 @@ func readChain(m *onnx.Model) (*chain, error) {
 				return nil, refuse(n, "follows the affine layer of node %q with no activation between", l.node)
 			}
 			c.stages = append(c.stages, s)
+		case "Sub", "Mul", "Div":
+			if len(c.stages) > 0 {
+				return nil, refuse(n, "only input normalisation (before the first layer) is supported")
+			}
+			if err := c.addPre(n, consts, operands); err != nil {
+				return nil, err
+			}
 		case "Add":
 			l := last()
-			if l == nil || l.act != "" {
+			if l == nil {
+				if err := c.addPre(n, consts, operands); err != nil {
+					return nil, err
+				}
+				break
+			}
+			if l.act != "" {
 				return nil, refuse(n, "only a bias added right after MatMul or Gemm is supported")
 			}
 			if err := addBias(n, l, consts, operands); err != nil {
@@ -231,8 +256,7 @@ func readChain(m *onnx.Model) (*chain, error) {
 			}
 			c.stages = append(c.stages, &stage{node: n.Name, act: n.OpType})
 		}
-		if n.OpType != "Dropout" && n.OpType != "Gemm" && n.OpType != "MatMul" && n.OpType != "Add" &&
-			n.OpType != "Identity" && n.OpType != "Flatten" && n.OpType != "Reshape" && len(n.Outputs) > 1 {
+		if n.OpType != "Dropout" && len(n.Outputs) > 1 {
 			return nil, refuse(n, "%d outputs", len(n.Outputs))
 		}
 		cur = n.Outputs[0]
@@ -586,6 +610,21 @@ func (c *chain) build() (*layers.Network, *Report, error) {
 		}
 	}
 	inputs := dense[0].in
+	if len(c.pre) > 0 {
+		if err := c.foldPre(dense[0]); err != nil {
+			return nil, nil, err
+		}
+		var steps []string
+		for _, p := range c.pre {
+			steps = append(steps, fmt.Sprintf("%s %q", p.op, p.node))
+		}
+		rep.add("input normalisation (%s) folded into the first layer's weights and bias", strings.Join(steps, ", "))
+		if dense[0].bias == "" {
+			dense[0].bias = "the folded normalisation"
+		} else {
+			dense[0].bias += " + the folded normalisation"
+		}
+	}
 	if t := c.inputType; t != nil && t.HasShape {
 		feat := int64(1)
 		known := true
@@ -672,6 +711,85 @@ func checkDropout(n *onnx.Node, consts map[string]*onnx.Tensor) error {
 	on := len(t.Raw) > 0 && t.Raw[0] != 0 || len(t.Int32Data) > 0 && t.Int32Data[0] != 0
 	if on {
 		return refuse(n, "training_mode is true: dropout in training mode is not an inference graph")
+	}
+	return nil
+}
+
+// addPre records an element-wise operation of the input with a constant.
+func (c *chain) addPre(n *onnx.Node, consts map[string]*onnx.Tensor, operands []string) error {
+	if len(n.Inputs) != 2 || len(operands) != 1 {
+		return refuse(n, "needs the data path and one constant")
+	}
+	if err := onlyAttrs(n); err != nil {
+		return err
+	}
+	left := n.Inputs[0] == operands[0]
+	if left && n.OpType == "Div" {
+		return refuse(n, "a constant divided by the input is not an affine map")
+	}
+	t := consts[operands[0]]
+	v, err := t.Float32s()
+	if err != nil {
+		return refuse(n, "%v", err)
+	}
+	c.pre = append(c.pre, preOp{node: n.Name, op: n.OpType, c: v, constLeft: left})
+	return nil
+}
+
+// foldPre folds the input's element-wise steps into the first layer:
+// with x' = x⊙s + t, x'·W + b = x·(diag(s)·W) + (t·W + b).
+func (c *chain) foldPre(first *stage) error {
+	in := first.in
+	s, t := make([]float64, in), make([]float64, in)
+	for i := range s {
+		s[i] = 1
+	}
+	for _, p := range c.pre {
+		if len(p.c) != 1 && len(p.c) != in {
+			return fmt.Errorf("onnxnet: node %q (%s): a constant of %d values for %d input features", p.node, p.op, len(p.c), in)
+		}
+		for i := range s {
+			k := float64(p.c[0])
+			if len(p.c) > 1 {
+				k = float64(p.c[i])
+			}
+			switch {
+			case p.op == "Add":
+				t[i] += k
+			case p.op == "Sub" && p.constLeft:
+				s[i], t[i] = -s[i], k-t[i]
+			case p.op == "Sub":
+				t[i] -= k
+			case p.op == "Mul":
+				s[i], t[i] = s[i]*k, t[i]*k
+			case p.op == "Div":
+				s[i], t[i] = s[i]/k, t[i]/k
+			}
+		}
+	}
+	bias := make([]float64, first.out)
+	for j := range bias {
+		if first.b != nil {
+			bias[j] = float64(first.b[j])
+		}
+	}
+	for i := 0; i < in; i++ {
+		row := first.w[i*first.out : (i+1)*first.out]
+		for j, w := range row {
+			bias[j] += t[i] * float64(w)
+			row[j] = float32(s[i] * float64(w))
+		}
+	}
+	if first.b == nil {
+		first.b = make([]float32, first.out)
+	}
+	for j := range bias {
+		first.b[j] = float32(bias[j])
+	}
+	for i := range s {
+		if f := float32(s[i]); math.IsInf(float64(f), 0) || math.IsNaN(float64(f)) {
+			return fmt.Errorf("onnxnet: the input normalisation divides by zero at feature %d", i)
+		}
 	}
 	return nil
 }

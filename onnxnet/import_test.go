@@ -317,3 +317,52 @@ func FuzzImport(f *testing.F) {
 		net.Predict(y, x)
 	})
 }
+
+// Input normalisation (Sub, Div, Mul, Add by constants before the first
+// layer) is folded into the first layer.
+func TestImportNormalisation(t *testing.T) {
+	const in, out = 4, 3
+	w, b := seq(in*out, 2, -1), seq(out, 1, -0.5)
+	x := mat.FromSlice(3, in, seq(3*in, 1, 0))
+	mean := []float32{0.1, 0.2, 0.3, 0.4}
+	norm := mat.New(x.Rows, in)
+	for r := 0; r < x.Rows; r++ {
+		for i, v := range x.Row(r) {
+			norm.Row(r)[i] = (0.5 - (v-mean[i])/0.25) * 2
+		}
+	}
+	want := reference(norm, [][]float32{w}, [][]float32{b}, []int{in, out})
+	g := &onnx.Graph{
+		Inputs: []*onnx.ValueInfo{input("x", batch, fixed(in))}, Outputs: []*onnx.ValueInfo{input("y")},
+		Initializers: []*onnx.Tensor{
+			onnx.FloatTensor("mean", []int64{1, in}, mean), onnx.FloatTensor("std", nil, []float32{0.25}),
+			onnx.FloatTensor("half", []int64{1}, []float32{0.5}), onnx.FloatTensor("two", nil, []float32{2}),
+			onnx.FloatTensor("w", []int64{in, out}, w), onnx.FloatTensor("b", []int64{out}, b)},
+		Nodes: []*onnx.Node{
+			node("Sub", "center", []string{"x", "mean"}, "x1"),
+			node("Div", "scale", []string{"x1", "std"}, "x2"),
+			node("Sub", "flip", []string{"half", "x2"}, "x3"),
+			node("Mul", "double", []string{"x3", "two"}, "x4"),
+			node("Gemm", "g", []string{"x4", "w", "b"}, "y"),
+		}}
+	net, rep, err := Import(&onnx.Model{IRVersion: 7, OpsetImports: []onnx.OpsetID{{Version: 13}}, Graph: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rep.String(), `input normalisation (Sub "center", Div "scale", Sub "flip", Mul "double") folded`) {
+		t.Errorf("report:\n%s", rep)
+	}
+	got := mat.New(x.Rows, out)
+	net.Predict(got, x)
+	for r := range want {
+		for j := range want[r] {
+			if d := math.Abs(float64(got.Row(r)[j]) - want[r][j]); d > 1e-6 {
+				t.Errorf("row %d class %d: %g, want %g", r, j, got.Row(r)[j], want[r][j])
+			}
+		}
+	}
+	g.Nodes[1] = node("Div", "scale", []string{"std", "x1"}, "x2")
+	if _, _, err := Import(&onnx.Model{IRVersion: 7, OpsetImports: []onnx.OpsetID{{Version: 13}}, Graph: g}); err == nil || !strings.Contains(err.Error(), `node "scale" (Div)`) {
+		t.Errorf("constant / input: %v", err)
+	}
+}

@@ -76,7 +76,7 @@ for f in "$work"/torch/*.onnx; do
 	"$work/predict" -model "$f" -x "$work/x.f32" -ref "$work/torch/${base%-opset*}.probs.f32" -tol 1e-5
 	n=$((n + 1))
 done
-[ "$n" -ge 21 ] || fail "only $n PyTorch files checked"
+[ "$n" -ge 25 ] || fail "only $n PyTorch files checked"
 mlp import "$work/torch/fc-opset9.onnx" -out "$work/fc.gmlp"
 mlp eval "${data[@]}" -model "$work/fc.gmlp" -quiet
 

@@ -52,6 +52,17 @@ class FC(nn.Module):
         return x
 
 
+class Normalized(nn.Module):
+    """The usual transforms.Normalize((0.1307,), (0.3081,)) inside the model."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+
+    def forward(self, x):
+        return self.net((x - 0.1307) / 0.3081)
+
+
 def models():
     yield "seq", nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10)), "logits", False
     yield "seq-flatten", nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Dropout(0.5),
@@ -59,6 +70,7 @@ def models():
     yield "fc", FC(), "log_probs", False
     yield "fc-flatten", FC(flatten=True, head="softmax"), "probs", True
     yield "fc-view", FC(reshape=True, head="logits"), "logits", False
+    yield "normalized", Normalized(), "logits", False
 
 
 def probabilities(out, kind):
