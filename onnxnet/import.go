@@ -68,7 +68,7 @@ type stage struct {
 type chain struct {
 	input     string
 	inputType *onnx.TensorType
-	reshape   string // the Flatten/Reshape node at the input, if any
+	reshape   string  // the Flatten/Reshape node at the input, if any
 	pre       []preOp // element-wise affine steps on the input, folded into the first layer
 	stages    []*stage
 	head      string // "Softmax", "LogSoftmax" or ""
