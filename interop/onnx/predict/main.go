@@ -1,4 +1,4 @@
-// Command predict is a helper of the ONNX cross-checks: it writes the MNIST
+// Command predict is part of the ONNX cross-checks: it writes the MNIST
 // test images as raw little-endian float32, runs a gomlp model (a checkpoint
 // or an ONNX file, imported) on a raw float32 input, and compares raw
 // float32 outputs, so that Node (ONNX Runtime) and Python (PyTorch) scripts
