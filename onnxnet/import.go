@@ -89,6 +89,11 @@ func refuse(n *onnx.Node, format string, args ...any) error {
 	return fmt.Errorf("onnxnet: node %q (%s): %s", n.Name, n.OpType, fmt.Sprintf(format, args...))
 }
 
+// knownOps are the operators Import handles besides the activations.
+var knownOps = map[string]bool{"Constant": true, "Identity": true, "Dropout": true, "Flatten": true,
+	"Reshape": true, "Gemm": true, "MatMul": true, "Add": true, "Sub": true, "Mul": true, "Div": true,
+	"Softmax": true, "LogSoftmax": true}
+
 // supportedOps lists the operators Import knows, for messages.
 const supportedOps = "Gemm, MatMul, Add, Relu, Softmax, LogSoftmax, Flatten, Reshape, Identity, Dropout, Constant, and Sub/Mul/Div by constants at the input"
 
@@ -140,6 +145,9 @@ func readChain(m *onnx.Model) (*chain, error) {
 	for _, n := range g.Nodes {
 		if n.Domain != "" && n.Domain != "ai.onnx" {
 			return nil, refuse(n, "operator domain %q is not supported", n.Domain)
+		}
+		if !knownOps[n.OpType] && !supportedActivation(n.OpType) {
+			return nil, refuse(n, "operator not supported (the supported subset: %s)", supportedOps)
 		}
 		if n.OpType == "Constant" {
 			t, err := constantValue(n)
@@ -200,17 +208,12 @@ func readChain(m *onnx.Model) (*chain, error) {
 				return nil, err
 			}
 			c.reshape = fmt.Sprintf("%s %q", n.OpType, n.Name)
-		case "Gemm":
-			s, err := gemmStage(n, consts)
-			if err != nil {
-				return nil, err
+		case "Gemm", "MatMul":
+			read := gemmStage
+			if n.OpType == "MatMul" {
+				read = matmulStage
 			}
-			if l := last(); l != nil && l.act == "" {
-				return nil, refuse(n, "follows the affine layer of node %q with no activation between", l.node)
-			}
-			c.stages = append(c.stages, s)
-		case "MatMul":
-			s, err := matmulStage(n, consts)
+			s, err := read(n, consts)
 			if err != nil {
 				return nil, err
 			}
@@ -244,10 +247,7 @@ func readChain(m *onnx.Model) (*chain, error) {
 				return nil, err
 			}
 			c.head, c.headNode = n.OpType, n.Name
-		default:
-			if !supportedActivation(n.OpType) {
-				return nil, refuse(n, "operator not supported (the supported subset: %s)", supportedOps)
-			}
+		default: // an activation
 			if l := last(); l == nil || l.act != "" {
 				return nil, refuse(n, "an activation must follow an affine layer (Gemm or MatMul)")
 			}
