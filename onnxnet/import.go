@@ -90,12 +90,12 @@ func refuse(n *onnx.Node, format string, args ...any) error {
 }
 
 // knownOps are the operators Import handles besides the activations.
-var knownOps = map[string]bool{"Constant": true, "Identity": true, "Dropout": true, "Flatten": true,
+var knownOps = map[string]bool{"Constant": true, "Transpose": true, "Identity": true, "Dropout": true, "Flatten": true,
 	"Reshape": true, "Gemm": true, "MatMul": true, "Add": true, "Sub": true, "Mul": true, "Div": true,
 	"Softmax": true, "LogSoftmax": true}
 
 // supportedOps lists the operators Import knows, for messages.
-const supportedOps = "Gemm, MatMul, Add, Relu, Softmax, LogSoftmax, Flatten, Reshape, Identity, Dropout, Constant, and Sub/Mul/Div by constants at the input"
+const supportedOps = "Gemm, MatMul, Add, Relu, Softmax, LogSoftmax, Flatten, Reshape, Identity, Dropout, Constant, Transpose of a constant, and Sub/Mul/Div by constants at the input"
 
 func readChain(m *onnx.Model) (*chain, error) {
 	g := m.Graph
@@ -149,15 +149,9 @@ func readChain(m *onnx.Model) (*chain, error) {
 		if !knownOps[n.OpType] && !supportedActivation(n.OpType) {
 			return nil, refuse(n, "operator not supported (the supported subset: %s)", supportedOps)
 		}
-		if n.OpType == "Constant" {
-			t, err := constantValue(n)
-			if err != nil {
-				return nil, err
-			}
-			if len(n.Outputs) != 1 {
-				return nil, refuse(n, "%d outputs", len(n.Outputs))
-			}
-			consts[n.Outputs[0]] = t
+		if folded, err := foldConstant(n, consts); err != nil {
+			return nil, err
+		} else if folded {
 			continue
 		}
 		// Every node must take the data path as its first input and
@@ -294,6 +288,47 @@ func newActivation(op string) layers.Layer {
 		return layers.NewReLU()
 	}
 	panic("onnxnet: no layer for " + op)
+}
+
+// foldConstant evaluates a node whose value is a constant: Constant, and
+// Transpose of a constant matrix (older exporters wrote weights that way).
+// It reports whether n was such a node.
+func foldConstant(n *onnx.Node, consts map[string]*onnx.Tensor) (bool, error) {
+	switch {
+	case n.OpType == "Constant":
+		t, err := constantValue(n)
+		if err != nil {
+			return false, err
+		}
+		if len(n.Outputs) != 1 {
+			return false, refuse(n, "%d outputs", len(n.Outputs))
+		}
+		consts[n.Outputs[0]] = t
+		return true, nil
+	case n.OpType == "Transpose" && len(n.Inputs) == 1 && consts[n.Inputs[0]] != nil:
+		if err := onlyAttrs(n, "perm"); err != nil {
+			return false, err
+		}
+		if p := n.Attr("perm"); p != nil && !(p.Type == onnx.AttrInts && len(p.Ints) == 2 && p.Ints[0] == 1 && p.Ints[1] == 0) {
+			return false, refuse(n, "only the transpose of a matrix (perm [1 0]) is supported")
+		}
+		w, rows, cols, err := matrix(n, consts[n.Inputs[0]], "the input")
+		if err != nil {
+			return false, err
+		}
+		if len(n.Outputs) != 1 {
+			return false, refuse(n, "%d outputs", len(n.Outputs))
+		}
+		t := make([]float32, len(w))
+		for i := 0; i < rows; i++ {
+			for j := 0; j < cols; j++ {
+				t[j*rows+i] = w[i*cols+j]
+			}
+		}
+		consts[n.Outputs[0]] = onnx.FloatTensor(consts[n.Inputs[0]].Name+"ᵀ", []int64{int64(cols), int64(rows)}, t)
+		return true, nil
+	}
+	return false, nil
 }
 
 func constantValue(n *onnx.Node) (*onnx.Tensor, error) {
