@@ -351,9 +351,9 @@ func constantValue(n *onnx.Node) (*onnx.Tensor, error) {
 	return nil, refuse(n, "constant attribute %q of type %v is not supported", a.Name, a.Type)
 }
 
-// AttrInt returns the integer attribute name of n, or def if n has none. An
+// attrInt returns the integer attribute name of n, or def if n has none. An
 // attribute of another type is an error.
-func AttrInt(n *onnx.Node, name string, def int64) (int64, error) {
+func attrInt(n *onnx.Node, name string, def int64) (int64, error) {
 	a := n.Attr(name)
 	if a == nil {
 		return def, nil
@@ -364,8 +364,8 @@ func AttrInt(n *onnx.Node, name string, def int64) (int64, error) {
 	return a.I, nil
 }
 
-// AttrFloat is AttrInt for a float attribute.
-func AttrFloat(n *onnx.Node, name string, def float32) (float32, error) {
+// attrFloat is attrInt for a float attribute.
+func attrFloat(n *onnx.Node, name string, def float32) (float32, error) {
 	a := n.Attr(name)
 	if a == nil {
 		return def, nil
@@ -386,30 +386,30 @@ func onlyAttrs(n *onnx.Node, names ...string) error {
 	return nil
 }
 
-// Gemm reads the attributes of a Gemm node with their defaults.
-type Gemm struct {
+// gemmAttributes are the attributes of a Gemm node with their defaults.
+type gemmAttributes struct {
 	TransA, TransB bool
 	Alpha, Beta    float32
 }
 
-// GemmAttrs reads transA, transB, alpha and beta (defaults 0, 0, 1, 1).
-func GemmAttrs(n *onnx.Node) (Gemm, error) {
+// gemmAttrs reads transA, transB, alpha and beta (defaults 0, 0, 1, 1).
+func gemmAttrs(n *onnx.Node) (gemmAttributes, error) {
 	if err := onlyAttrs(n, "transA", "transB", "alpha", "beta", "broadcast"); err != nil {
-		return Gemm{}, err
+		return gemmAttributes{}, err
 	}
-	var g Gemm
-	ta, err := AttrInt(n, "transA", 0)
+	var g gemmAttributes
+	ta, err := attrInt(n, "transA", 0)
 	if err != nil {
 		return g, err
 	}
-	tb, err := AttrInt(n, "transB", 0)
+	tb, err := attrInt(n, "transB", 0)
 	if err != nil {
 		return g, err
 	}
-	if g.Alpha, err = AttrFloat(n, "alpha", 1); err != nil {
+	if g.Alpha, err = attrFloat(n, "alpha", 1); err != nil {
 		return g, err
 	}
-	if g.Beta, err = AttrFloat(n, "beta", 1); err != nil {
+	if g.Beta, err = attrFloat(n, "beta", 1); err != nil {
 		return g, err
 	}
 	g.TransA, g.TransB = ta != 0, tb != 0
@@ -429,7 +429,7 @@ func matrix(n *onnx.Node, t *onnx.Tensor, what string) ([]float32, int, int, err
 }
 
 func gemmStage(n *onnx.Node, consts map[string]*onnx.Tensor) (*stage, error) {
-	a, err := GemmAttrs(n)
+	a, err := gemmAttrs(n)
 	if err != nil {
 		return nil, err
 	}
@@ -570,7 +570,7 @@ func checkFlatten(n *onnx.Node, consts map[string]*onnx.Tensor, opset int64, in 
 		if err := onlyAttrs(n, "axis"); err != nil {
 			return err
 		}
-		axis, err := AttrInt(n, "axis", 1)
+		axis, err := attrInt(n, "axis", 1)
 		if err != nil {
 			return err
 		}
@@ -614,7 +614,7 @@ func checkSoftmaxAxis(n *onnx.Node, opset int64) error {
 	if opset < 13 {
 		def = 1
 	}
-	axis, err := AttrInt(n, "axis", def)
+	axis, err := attrInt(n, "axis", def)
 	if err != nil {
 		return err
 	}

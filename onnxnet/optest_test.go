@@ -348,7 +348,7 @@ func evalNode(opset int64, n *onnx.Node, data value, consts map[string]*onnx.Ten
 		if err := checkSoftmaxAxis(n, opset); err != nil {
 			return nil, asSkip(err)
 		}
-		axis, _ := AttrInt(n, "axis", map[bool]int64{true: -1, false: 1}[opset >= 13])
+		axis, _ := attrInt(n, "axis", map[bool]int64{true: -1, false: 1}[opset >= 13])
 		r := int64(len(x.Dims))
 		if axis < 0 {
 			axis += r
