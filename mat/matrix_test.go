@@ -1,0 +1,69 @@
+package mat
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+// mustPanic runs f and fails unless it panics with a message containing want.
+func mustPanic(t *testing.T, what, want string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		r := recover()
+		if r == nil {
+			t.Errorf("%s: no panic", what)
+			return
+		}
+		if msg, _ := r.(string); !strings.Contains(msg, want) {
+			t.Errorf("%s: panic %v, want one containing %q", what, r, want)
+		}
+	}()
+	f()
+}
+
+// TestValidOverflow: a stride so large that (Rows-1)*Stride+Cols wraps
+// around must not pass as a valid matrix, or a kernel would write outside
+// Data (every implementation trusts a valid operand).
+func TestValidOverflow(t *testing.T) {
+	bad := []Matrix{
+		{Rows: 2, Cols: 1, Stride: math.MaxInt, Data: make([]float32, 1)},
+		{Rows: 3, Cols: 1, Stride: math.MaxInt / 2, Data: make([]float32, 4)},
+		{Rows: 5, Cols: 4, Stride: math.MaxInt/4 + 1, Data: make([]float32, 8)},
+		{Rows: math.MaxInt, Cols: 1, Stride: 2, Data: make([]float32, 8)},
+		{Rows: 1, Cols: 9, Stride: 9, Data: make([]float32, 8)},
+		{Rows: 1, Cols: 2, Stride: 1, Data: make([]float32, 8)},
+		{Rows: -1, Cols: 2, Stride: 2},
+	}
+	for _, c := range bad {
+		if c.fits() {
+			t.Errorf("%dx%d stride %d over %d elements passes as valid", c.Rows, c.Cols, c.Stride, len(c.Data))
+		}
+	}
+	good := []Matrix{
+		{Rows: 2, Cols: 1, Stride: 7, Data: make([]float32, 8)},
+		{Rows: 1, Cols: 8, Stride: math.MaxInt, Data: make([]float32, 8)},
+		{Rows: 0, Cols: 3, Stride: math.MaxInt},
+		{Rows: 3, Cols: 0, Stride: 0},
+	}
+	for _, c := range good {
+		if !c.fits() {
+			t.Errorf("%dx%d stride %d over %d elements is refused", c.Rows, c.Cols, c.Stride, len(c.Data))
+		}
+	}
+
+	forEachImpl(t, func(t *testing.T, impl string) {
+		a, b := New(2, 1), New(1, 1)
+		c := &Matrix{Rows: 2, Cols: 1, Stride: math.MaxInt, Data: make([]float32, 1)}
+		mustPanic(t, "Gemm", "C is not a valid matrix", func() { Gemm(NoTrans, NoTrans, 1, a, b, 0, c) })
+		mustPanic(t, "GatherRows", "not a valid matrix", func() { GatherRows(c, a, []int{0, 1}) })
+	})
+}
+
+func TestNewFromSliceOverflow(t *testing.T) {
+	mustPanic(t, "New", "too many elements", func() { New(math.MaxInt/2, 3) })
+	mustPanic(t, "FromSlice", "want", func() { FromSlice(math.MaxInt/2+1, 2, nil) })
+	m := New(4, 4)
+	mustPanic(t, "View", "out of range", func() { m.View(1, 0, math.MaxInt, 1) })
+}
