@@ -26,7 +26,7 @@ func ExampleParseSchedule() {
 // The optimizer's state is a list of named tensors, saved beside the
 // parameters to resume training exactly.
 func ExampleOptimizer_State() {
-	net, err := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}.Build(1)
+	net, err := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1, InputKeep: 1}.Build(1)
 	if err != nil {
 		panic(err)
 	}

@@ -17,7 +17,7 @@ import (
 // file, rebuilding everything from that file alone and training 2 more.
 func TestResumeFromFileIsExact(t *testing.T) {
 	trainSet := blobs(1, 200, 8, 3)
-	spec := layers.Spec{Inputs: 8, Hidden: []int{12}, Outputs: 3, Keep: 0.7}
+	spec := layers.Spec{Inputs: 8, Hidden: []int{12}, Outputs: 3, Keep: 0.7, InputKeep: 1}
 	for _, tc := range []struct {
 		name string
 		val  Dataset
@@ -76,7 +76,7 @@ func TestResumeFromFileIsExact(t *testing.T) {
 }
 
 func TestResumeRefusesFinishedOrForeignCheckpoints(t *testing.T) {
-	spec := layers.Spec{Inputs: 8, Hidden: []int{12}, Outputs: 3}
+	spec := layers.Spec{Inputs: 8, Hidden: []int{12}, Outputs: 3, Keep: 1, InputKeep: 1}
 	_, tr := newTrainer(t, spec, sgd.Config{Method: sgd.Momentum, LR: 0.02}, Config{Epochs: 1, BatchSize: 16})
 	if _, err := tr.Fit(context.Background(), blobs(1, 50, 8, 3), Dataset{}); err != nil {
 		t.Fatal(err)
@@ -103,7 +103,7 @@ func TestResumeRefusesFinishedOrForeignCheckpoints(t *testing.T) {
 
 func TestLoadNetworkPredictsLikeTheSavedOne(t *testing.T) {
 	d := blobs(3, 100, 8, 3)
-	net, tr := newTrainer(t, layers.Spec{Inputs: 8, Hidden: []int{12, 6}, Outputs: 3, Keep: 0.5},
+	net, tr := newTrainer(t, layers.Spec{Inputs: 8, Hidden: []int{12, 6}, Outputs: 3, Keep: 0.5, InputKeep: 1},
 		sgd.Config{Method: sgd.Nesterov, LR: 0.05}, Config{Epochs: 2, BatchSize: 10, Seed: 4})
 	if _, err := tr.Fit(context.Background(), d, Dataset{}); err != nil {
 		t.Fatal(err)
@@ -132,7 +132,7 @@ func TestLoadNetworkPredictsLikeTheSavedOne(t *testing.T) {
 // 784-256-128-10 one (scaled down here): the first layer is restored, the
 // rest is reported as new.
 func TestInitFromFinetunesAModifiedModel(t *testing.T) {
-	_, old := newTrainer(t, layers.Spec{Inputs: 8, Hidden: []int{6}, Outputs: 3},
+	_, old := newTrainer(t, layers.Spec{Inputs: 8, Hidden: []int{6}, Outputs: 3, Keep: 1, InputKeep: 1},
 		sgd.Config{Method: sgd.Momentum, LR: 0.05}, Config{Epochs: 1, BatchSize: 10})
 	if _, err := old.Fit(context.Background(), blobs(3, 50, 8, 3), Dataset{}); err != nil {
 		t.Fatal(err)
@@ -141,7 +141,7 @@ func TestInitFromFinetunesAModifiedModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bigger, err := layers.Spec{Inputs: 8, Hidden: []int{6, 5}, Outputs: 3}.Build(1)
+	bigger, err := layers.Spec{Inputs: 8, Hidden: []int{6, 5}, Outputs: 3, Keep: 1, InputKeep: 1}.Build(1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func trainMNIST(epochs int) (float64, error) {
 		return 0, err
 	}
 
-	net, err := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}.Build(1)
+	net, err := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1, InputKeep: 1}.Build(1)
 	if err != nil {
 		return 0, err
 	}

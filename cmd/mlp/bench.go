@@ -223,7 +223,7 @@ func timeGemm(s benchShape, impl string, threads int, d time.Duration) float64 {
 // at batch 128 on random data.
 func timeTraining(threads int, d time.Duration) (float64, error) {
 	mat.SetThreads(threads)
-	net, err := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}.Build(1)
+	net, err := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1, InputKeep: 1}.Build(1)
 	if err != nil {
 		return 0, err
 	}
@@ -250,7 +250,7 @@ func timeTraining(threads int, d time.Duration) (float64, error) {
 
 // timePredict returns the microseconds per sample of Predict at a batch size.
 func timePredict(batch int, d time.Duration) float64 {
-	net, _ := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}.Build(1)
+	net, _ := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1, InputKeep: 1}.Build(1)
 	rng := rand.New(rand.NewPCG(5, 6))
 	x := mat.New(batch, 784)
 	for i := range x.Data {
