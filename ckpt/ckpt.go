@@ -87,9 +87,19 @@ func (c *Checkpoint) Tensor(name string) *Tensor {
 	return nil
 }
 
-// An Option changes how Save, Encode or Restore behave. Options that only
-// make sense for Restore are refused by Save and Encode.
-type Option func(*options)
+// A SaveOption changes how Save and Encode behave, a RestoreOption how
+// Restore and Check behave. They are separate types, so the compiler
+// refuses a restore-only option given to Save. AllowNonFinite is both.
+type (
+	SaveOption    interface{ applySave(*options) }
+	RestoreOption interface{ applyRestore(*options) }
+)
+
+// Option is an option for both saving and restoring (AllowNonFinite).
+type Option interface {
+	SaveOption
+	RestoreOption
+}
 
 type options struct {
 	allowNonFinite  bool
@@ -97,70 +107,68 @@ type options struct {
 	allowUnexpected bool
 	skip            []string
 	renames         []rename
-	restoreOnly     []string // names of restore-only options given, for Save's error
 }
 
 type rename struct{ from, to string }
+
+// restoreOption is a RestoreOption; bothOption is an Option.
+type (
+	restoreOption func(*options)
+	bothOption    func(*options)
+)
+
+func (f restoreOption) applyRestore(o *options) { f(o) }
+func (f bothOption) applyRestore(o *options)    { f(o) }
+func (f bothOption) applySave(o *options)       { f(o) }
 
 // AllowNonFinite lets Save and Encode write NaN and infinite values, and lets
 // Restore copy them into the model. Without it both refuse, so that a
 // diverged training run cannot overwrite the last good checkpoint.
 func AllowNonFinite() Option {
-	return func(o *options) { o.allowNonFinite = true }
+	return bothOption(func(o *options) { o.allowNonFinite = true })
 }
 
 // AllowMissing lets Restore succeed when model tensors are absent from the
 // checkpoint; they keep their current values and are listed in Report.Missing.
-func AllowMissing() Option {
-	return func(o *options) {
-		o.allowMissing = true
-		o.restoreOnly = append(o.restoreOnly, "AllowMissing")
-	}
+func AllowMissing() RestoreOption {
+	return restoreOption(func(o *options) { o.allowMissing = true })
 }
 
 // AllowUnexpected lets Restore succeed when the checkpoint holds tensors the
 // model does not have; they are listed in Report.Unexpected.
-func AllowUnexpected() Option {
-	return func(o *options) {
-		o.allowUnexpected = true
-		o.restoreOnly = append(o.restoreOnly, "AllowUnexpected")
-	}
+func AllowUnexpected() RestoreOption {
+	return restoreOption(func(o *options) { o.allowUnexpected = true })
 }
 
 // Skip makes Restore leave alone every tensor whose (model-side) name matches
 // one of the patterns, in the syntax of path.Match: "dense_2/*" matches
 // "dense_2/weights" and "dense_2/biases". Skipped tensors are neither copied
 // nor checked, on both sides; use it to finetune a model whose layers changed.
-func Skip(patterns ...string) Option {
-	return func(o *options) {
-		o.skip = append(o.skip, patterns...)
-		o.restoreOnly = append(o.restoreOnly, "Skip")
-	}
+func Skip(patterns ...string) RestoreOption {
+	return restoreOption(func(o *options) { o.skip = append(o.skip, patterns...) })
 }
 
 // Rename makes Restore read a checkpoint tensor named from+rest into the
 // model tensor named to+rest. With several renames the longest matching from
 // wins. Skip patterns apply to the renamed names.
-func Rename(from, to string) Option {
-	return func(o *options) {
-		o.renames = append(o.renames, rename{from, to})
-		o.restoreOnly = append(o.restoreOnly, "Rename")
-	}
+func Rename(from, to string) RestoreOption {
+	return restoreOption(func(o *options) { o.renames = append(o.renames, rename{from, to}) })
 }
 
-func buildOptions(opts []Option) *options {
+func saveOptions(opts []SaveOption) *options {
 	o := &options{}
 	for _, opt := range opts {
-		opt(o)
+		opt.applySave(o)
 	}
 	return o
 }
 
-func (o *options) forSave() error {
-	if len(o.restoreOnly) > 0 {
-		return fmt.Errorf("ckpt: option %s applies to Restore, not to saving", o.restoreOnly[0])
+func restoreOptions(opts []RestoreOption) *options {
+	o := &options{}
+	for _, opt := range opts {
+		opt.applyRestore(o)
 	}
-	return nil
+	return o
 }
 
 func (o *options) checkPatterns() error {

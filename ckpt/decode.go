@@ -294,40 +294,40 @@ func parseIndex(index []byte, f footer) (*Checkpoint, []record, error) {
 		}
 		t.Name = string(name)
 		if why := checkName(t.Name, MaxNameLen); why != "" {
-			return nil, nil, bad("name %q: %s", t.Name, why)
+			return nil, nil, bad("name %s: %s", QuoteName(t.Name), why)
 		}
 		if i > 0 && t.Name <= c.Tensors[i-1].Name {
 			if t.Name == c.Tensors[i-1].Name {
-				return nil, nil, bad("duplicate name %q", t.Name)
+				return nil, nil, bad("duplicate name %s", QuoteName(t.Name))
 			}
-			return nil, nil, bad("name %q is out of order (names must be sorted)", t.Name)
+			return nil, nil, bad("name %s is out of order (names must be sorted)", QuoteName(t.Name))
 		}
 		dt, ok := dtypeFromCode(code)
 		if !ok {
-			return nil, nil, fileErrorf(ErrUnsupported, "tensor %q has dtype code %d, which this build does not know", t.Name, code)
+			return nil, nil, fileErrorf(ErrUnsupported, "tensor %s has dtype code %d, which this build does not know", QuoteName(t.Name), code)
 		}
 		t.DType = dt
 		n, ok := numElements(dims)
 		if !ok {
-			return nil, nil, bad("tensor %q: shape %v exceeds the limits (dimension <= 2^40, elements <= 2^48)", t.Name, dims)
+			return nil, nil, bad("tensor %s: shape %v exceeds the limits (dimension <= 2^40, elements <= 2^48)", QuoteName(t.Name), dims)
 		}
 		if hi, lo := bits.Mul64(n, uint64(dt.Size())); hi != 0 || lo != r.byteLen {
-			return nil, nil, bad("tensor %q: %d bytes for %d %v elements", t.Name, r.byteLen, n, dt)
+			return nil, nil, bad("tensor %s: %d bytes for %d %v elements", QuoteName(t.Name), r.byteLen, n, dt)
 		}
 		if want := alignUp(end, Alignment); r.offset != want {
-			return nil, nil, bad("tensor %q at offset %d, want %d (data must be contiguous, in name order, %d-byte aligned)", t.Name, r.offset, want, Alignment)
+			return nil, nil, bad("tensor %s at offset %d, want %d (data must be contiguous, in name order, %d-byte aligned)", QuoteName(t.Name), r.offset, want, Alignment)
 		}
 		if r.offset > f.dataEnd || r.byteLen > f.dataEnd-r.offset {
-			return nil, nil, bad("tensor %q [%d, +%d) runs past the data end %d", t.Name, r.offset, r.byteLen, f.dataEnd)
+			return nil, nil, bad("tensor %s [%d, +%d) runs past the data end %d", QuoteName(t.Name), r.offset, r.byteLen, f.dataEnd)
 		}
 		end = r.offset + r.byteLen
 		if r.byteLen > math.MaxInt || n > math.MaxInt {
-			return nil, nil, fileErrorf(ErrUnsupported, "tensor %q of %d bytes is too large for this platform", t.Name, r.byteLen)
+			return nil, nil, fileErrorf(ErrUnsupported, "tensor %s of %d bytes is too large for this platform", QuoteName(t.Name), r.byteLen)
 		}
 		t.Shape = make([]int, rank)
 		for j, d := range dims {
 			if d > math.MaxInt {
-				return nil, nil, fileErrorf(ErrUnsupported, "tensor %q: dimension %d is too large for this platform", t.Name, d)
+				return nil, nil, fileErrorf(ErrUnsupported, "tensor %s: dimension %d is too large for this platform", QuoteName(t.Name), d)
 			}
 			t.Shape[j] = int(d)
 		}
@@ -383,13 +383,13 @@ func parseMetadata(cur *cursor) (map[string]string, error) {
 			return nil, bad("bad padding")
 		}
 		if why := checkName(key, MaxKeyLen); why != "" {
-			return nil, bad("key %q: %s", key, why)
+			return nil, bad("key %s: %s", QuoteName(key), why)
 		}
 		if i > 0 && key <= prev {
-			return nil, bad("key %q is duplicate or out of order (keys must be sorted)", key)
+			return nil, bad("key %s is duplicate or out of order (keys must be sorted)", QuoteName(key))
 		}
 		if !utf8.Valid(val) {
-			return nil, bad("value of %q is not valid UTF-8", key)
+			return nil, bad("value of %s is not valid UTF-8", QuoteName(key))
 		}
 		meta[key] = string(val)
 		prev = key
@@ -412,7 +412,7 @@ func (d *decoder) readData(c *Checkpoint, recs []record, f footer) error {
 			return err
 		}
 		if !allZero(p) {
-			return fileErrorf(ErrMalformed, "non-zero padding before tensor %q (bytes %d-%d)", t.Name, pos, r.offset-1)
+			return fileErrorf(ErrMalformed, "non-zero padding before tensor %s (bytes %d-%d)", QuoteName(t.Name), pos, r.offset-1)
 		}
 		var raw []byte
 		if t.DType == Float32 {
@@ -426,7 +426,7 @@ func (d *decoder) readData(c *Checkpoint, recs []record, f footer) error {
 			return err
 		}
 		if maskCRC(crc32.Checksum(raw, castagnoli)) != r.crc {
-			return fileErrorf(ErrChecksum, "data checksum mismatch in tensor %q (bytes %d-%d are damaged)", t.Name, r.offset, r.offset+r.byteLen-1)
+			return fileErrorf(ErrChecksum, "data checksum mismatch in tensor %s (bytes %d-%d are damaged)", QuoteName(t.Name), r.offset, r.offset+r.byteLen-1)
 		}
 		if t.DType == Float32 && !hostLittleEndian {
 			for j, v := range t.Data {

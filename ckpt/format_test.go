@@ -111,9 +111,15 @@ func TestEncodeRejectsInvalid(t *testing.T) {
 			t.Errorf("Encode wrote %d bytes before failing", b.Len())
 		}
 	}
-	if err := Encode(&bytes.Buffer{}, &Checkpoint{}, Skip("x")); err == nil || !strings.Contains(err.Error(), "applies to Restore") {
-		t.Errorf("Encode with Skip: %v", err)
+	// Restore-only options are not SaveOptions, so Save(path, c, Skip("x"))
+	// does not compile; AllowNonFinite is both.
+	for name, o := range map[string]RestoreOption{"Skip": Skip("x"), "Rename": Rename("a", "b"), "AllowMissing": AllowMissing(), "AllowUnexpected": AllowUnexpected()} {
+		if _, ok := o.(SaveOption); ok {
+			t.Errorf("%s is also a SaveOption", name)
+		}
 	}
+	var _ SaveOption = AllowNonFinite()
+	var _ RestoreOption = AllowNonFinite()
 }
 
 func TestEncodeRefusesNonFinite(t *testing.T) {

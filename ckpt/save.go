@@ -56,11 +56,8 @@ func step(name string) {
 // give it. On Windows the directory is not synced (it cannot be).
 //
 // The tensors must not be modified while Save runs.
-func Save(path string, c *Checkpoint, opts ...Option) error {
-	o := buildOptions(opts)
-	if err := o.forSave(); err != nil {
-		return err
-	}
+func Save(path string, c *Checkpoint, opts ...SaveOption) error {
+	o := saveOptions(opts)
 	l, err := plan(c, o)
 	if err != nil {
 		return err

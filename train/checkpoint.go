@@ -197,7 +197,7 @@ func InitFrom(net *layers.Network, c *ckpt.Checkpoint, strict bool) (InitReport,
 	c = paramsOnly(c)
 	into := toCkpt(net.Tensors(), "")
 	var rep InitReport
-	var opts []ckpt.Option
+	var opts []ckpt.RestoreOption
 	if !strict {
 		opts = append(opts, ckpt.AllowMissing(), ckpt.AllowUnexpected())
 		var skip []string
