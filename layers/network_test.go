@@ -247,8 +247,8 @@ func TestSpecFromMetaErrors(t *testing.T) {
 		{MetaOutputs, "2305843009213693952", "not an integer from 2 to"},
 		{MetaKeep, "1.5", "not in (0, 1]"},
 		{MetaInputKeep, "-0.2", "input keep probability -0.2 is not in (0, 1]"},
-		{MetaInputKeep, "most", "not a finite number"},
-		{MetaKeep, "NaN", "not a finite number"},
+		{MetaInputKeep, "most", "not a number"},
+		{MetaKeep, "NaN", "not a number"},
 		{MetaInit, "bogus", "unknown initialiser"},
 	} {
 		m := map[string]string{}

@@ -50,7 +50,8 @@ func Uint64(meta map[string]string, pkg, key string) (uint64, error) {
 	return n, nil
 }
 
-// Float reads meta[key] as a finite number.
+// Float reads meta[key] as a number other than NaN (infinities pass: the
+// caller checks its range).
 func Float(meta map[string]string, pkg, key string) (float64, error) {
 	v, err := Get(meta, pkg, key)
 	if err != nil {
@@ -59,11 +60,11 @@ func Float(meta map[string]string, pkg, key string) (float64, error) {
 	return ParseFloat(v, pkg, key)
 }
 
-// ParseFloat reads v, the value of key, as a finite number.
+// ParseFloat reads v, the value of key, as a number other than NaN.
 func ParseFloat(v, pkg, key string) (float64, error) {
 	x, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-		return 0, fmt.Errorf("%s: metadata %s=%q is not a finite number", pkg, key, v)
+	if err != nil || math.IsNaN(x) {
+		return 0, fmt.Errorf("%s: metadata %s=%q is not a number", pkg, key, v)
 	}
 	return x, nil
 }

@@ -21,7 +21,10 @@ func TestNumbers(t *testing.T) {
 	if x, err := Float(m, "p", "f"); err != nil || x != 0.5 {
 		t.Errorf("Float(f) = %v, %v", x, err)
 	}
-	for _, key := range []string{"nan", "inf", "missing"} {
+	if x, err := Float(m, "p", "inf"); err != nil || x < 1e308 {
+		t.Errorf("Float(inf) = %v, %v", x, err)
+	}
+	for _, key := range []string{"nan", "missing"} {
 		if _, err := Float(m, "p", key); err == nil {
 			t.Errorf("Float(%s): no error", key)
 		}
