@@ -53,7 +53,7 @@ func BenchmarkTrainStep(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.01})
+			opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.01, Momentum: 0.9})
 			if err != nil {
 				b.Fatal(err)
 			}

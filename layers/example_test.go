@@ -11,7 +11,7 @@ import (
 // Build a 784-256-10 network and list its parameters: the names a
 // checkpoint stores.
 func ExampleSpec_Build() {
-	spec := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1, InputKeep: 1}
+	spec := layers.NewSpec(784, []int{256}, 10)
 	net, err := spec.Build(1)
 	if err != nil {
 		panic(err)
@@ -57,7 +57,7 @@ func ExampleSpecFromMeta() {
 
 // Predict works on any batch size, from any number of goroutines.
 func ExampleNetwork_Predict() {
-	net, err := layers.Spec{Inputs: 4, Hidden: []int{8}, Outputs: 3, Keep: 1, InputKeep: 1}.Build(1)
+	net, err := layers.NewSpec(4, []int{8}, 3).Build(1)
 	if err != nil {
 		panic(err)
 	}

@@ -71,7 +71,7 @@ func TestLearnsXOR(t *testing.T) {
 		d.Y[i] = uint8(a ^ b)
 	}
 	net, tr := newTrainer(t, layers.Spec{Inputs: 2, Hidden: []int{16}, Outputs: 2, Keep: 1, InputKeep: 1},
-		sgd.Config{Method: sgd.Adam, LR: 0.02}, Config{Epochs: 150, BatchSize: 16, Seed: 1})
+		sgd.Config{Method: sgd.Adam, LR: 0.02, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8}, Config{Epochs: 150, BatchSize: 16, Seed: 1})
 	res, err := tr.Fit(context.Background(), d, Dataset{})
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func TestLearnsXOR(t *testing.T) {
 func TestLearnsSeparableProblem(t *testing.T) {
 	trainSet, val := blobs(1, 600, 10, 4), blobs(2, 200, 10, 4)
 	_, tr := newTrainer(t, layers.Spec{Inputs: 10, Hidden: []int{32}, Outputs: 4, Keep: 0.8, InputKeep: 1},
-		sgd.Config{Method: sgd.Momentum, LR: 0.05}, Config{Epochs: 10, BatchSize: 32, Seed: 3})
+		sgd.Config{Method: sgd.Momentum, LR: 0.05, Momentum: 0.9}, Config{Epochs: 10, BatchSize: 32, Seed: 3})
 	var batches, epochs int
 	tr.cfg.OnBatch = func(b BatchStats) {
 		batches++
@@ -166,7 +166,7 @@ func TestCancellation(t *testing.T) {
 	trainSet, val := blobs(1, 300, 6, 3), blobs(2, 100, 6, 3)
 	for _, withVal := range []bool{true, false} {
 		net, tr := newTrainer(t, layers.Spec{Inputs: 6, Hidden: []int{16}, Outputs: 3, Keep: 1, InputKeep: 1},
-			sgd.Config{Method: sgd.Momentum, LR: 0.01}, Config{Epochs: 5, BatchSize: 30, Seed: 5})
+			sgd.Config{Method: sgd.Momentum, LR: 0.01, Momentum: 0.9}, Config{Epochs: 5, BatchSize: 30, Seed: 5})
 		ctx, cancel := context.WithCancel(context.Background())
 		var atCancel, epoch1 [][]float32
 		tr.cfg.OnEpoch = func(s EpochStats) error {
@@ -260,7 +260,7 @@ func TestDivergenceWithoutValidationKeepsStart(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	trainSet, val := blobs(1, 200, 8, 3), blobs(2, 50, 8, 3)
 	spec := layers.Spec{Inputs: 8, Hidden: []int{12, 12}, Outputs: 3, Keep: 0.5, InputKeep: 1}
-	opt := sgd.Config{Method: sgd.Adam, LR: 0.01}
+	opt := sgd.Config{Method: sgd.Adam, LR: 0.01, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8}
 	fit := func(seed uint64) [][]float32 {
 		net, tr := newTrainer(t, spec, opt, Config{Epochs: 3, BatchSize: 16, Seed: seed})
 		if _, err := tr.Fit(context.Background(), trainSet, val); err != nil {
@@ -281,7 +281,7 @@ func TestDeterministic(t *testing.T) {
 // a fresh trainer ends bit-identical to a run of four epochs.
 func TestResumeIsExact(t *testing.T) {
 	for _, m := range []sgd.Method{sgd.Momentum, sgd.Nesterov, sgd.Adam} {
-		testResume(t, sgd.Config{Method: m, LR: 0.02, Schedule: sgd.StepDecay(20, 0.5)})
+		testResume(t, sgd.Config{Method: m, LR: 0.02, Momentum: 0.9, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8, Schedule: sgd.StepDecay(20, 0.5)})
 	}
 }
 
@@ -411,7 +411,7 @@ func TestStateMeta(t *testing.T) {
 func TestTrainingStepNoAllocs(t *testing.T) {
 	d := blobs(1, 256, 20, 5)
 	_, tr := newTrainer(t, layers.Spec{Inputs: 20, Hidden: []int{16, 16}, Outputs: 5, Keep: 0.5, InputKeep: 1},
-		sgd.Config{Method: sgd.Adam, LR: 0.01, ClipNorm: 5}, Config{Epochs: 1, BatchSize: 64, L1: 1e-4, L2: 1e-4})
+		sgd.Config{Method: sgd.Adam, LR: 0.01, ClipNorm: 5, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8}, Config{Epochs: 1, BatchSize: 64, L1: 1e-4, L2: 1e-4})
 	tr.perm = make([]int, 256)
 	tr.xb = make([]float32, 64*20)
 	for i := range tr.perm {

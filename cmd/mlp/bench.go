@@ -227,7 +227,7 @@ func timeTraining(threads int, d time.Duration) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.01})
+	opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.01, Momentum: 0.9})
 	if err != nil {
 		return 0, err
 	}
