@@ -10,18 +10,25 @@ import (
 	"io"
 	"math"
 	"math/bits"
-	"os"
 	"unicode/utf8"
 )
 
 // minFileLen is the size of a checkpoint with no tensors and no metadata.
 const minFileLen = preambleLen + 8 + footerLen
 
-// Load reads and fully verifies the checkpoint at path (see Read).
+// Load reads and fully verifies the checkpoint at path (see Read). It opens
+// the file first and then checks what it opened (so a path swapped in
+// between cannot fool it), and refuses anything but a regular file: on Unix
+// the open does not wait, so a FIFO or device at path is refused at once.
 func Load(path string) (*Checkpoint, error) {
-	fi, err := os.Stat(path)
+	f, err := openNoWait(path)
 	if err != nil {
 		return nil, fmt.Errorf("ckpt: %w%s", err, missingFileHint(path))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("ckpt: %w", err)
 	}
 	if fi.IsDir() {
 		return nil, &FileError{File: path, Kind: ErrNotCheckpoint, Msg: "is a directory" + dirHint(path)}
@@ -29,13 +36,14 @@ func Load(path string) (*Checkpoint, error) {
 	if !fi.Mode().IsRegular() { // a FIFO or device could block or never end
 		return nil, &FileError{File: path, Kind: ErrNotCheckpoint, Msg: "not a regular file (" + fi.Mode().Type().String() + ")"}
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("ckpt: %w", err)
+	if fi.Size() == 0 {
+		var b [1]byte
+		if n, _ := f.Read(b[:]); n > 0 { // /proc files say 0 and have content
+			return nil, &FileError{File: path, Kind: ErrNotCheckpoint, Msg: "not a gomlp checkpoint: its size is reported as 0 bytes but it has content (a virtual file, such as those under /proc?)"}
+		}
 	}
-	defer f.Close()
-	if fi2, err := f.Stat(); err != nil || !os.SameFile(fi, fi2) {
-		return nil, fmt.Errorf("ckpt: %s: file changed while opening it", path)
+	if err := blockingMode(f); err != nil {
+		return nil, fmt.Errorf("ckpt: %w", err)
 	}
 	c, err := read(f, fi.Size(), path)
 	if err != nil {
@@ -123,6 +131,9 @@ func (d *decoder) decode() (*Checkpoint, error) {
 	if major := binary.LittleEndian.Uint16(pre[8:]); len(head) >= 12 && major != formatMajor {
 		minor := binary.LittleEndian.Uint16(pre[10:])
 		if len(head) == preambleLen && maskCRC(crc(pre[:60])) == binary.LittleEndian.Uint32(pre[60:]) {
+			if major < formatMajor {
+				return nil, fileErrorf(ErrUnsupported, "says checkpoint format %d.%d, which no gomlp has written; this build reads format %d", major, minor, formatMajor)
+			}
 			return nil, fileErrorf(ErrUnsupported, "written in checkpoint format %d.%d; this build reads format %d (a newer gomlp wrote it?)", major, minor, formatMajor)
 		}
 		return nil, fileErrorf(ErrUnsupported, "format version field says %d.%d and the preamble checksum does not match: damaged, or a format this build does not know", major, minor)

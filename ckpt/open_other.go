@@ -1,0 +1,10 @@
+//go:build !unix
+
+package ckpt
+
+import "os"
+
+// openNoWait opens path for reading (no FIFOs to wait on here).
+func openNoWait(path string) (*os.File, error) { return os.Open(path) }
+
+func blockingMode(*os.File) error { return nil }
