@@ -45,7 +45,16 @@ func Load(path string) (*Checkpoint, error) {
 	if err := blockingMode(f); err != nil {
 		return nil, fmt.Errorf("ckpt: %w", err)
 	}
-	c, err := read(f, fi.Size(), path)
+	// A file with fewer bytes on disk than its size (sparse, or on a
+	// compressing file system) could declare far more data than it holds:
+	// verify its large tensors before allocating them. A fully allocated
+	// file holds its bytes for real and is read in one pass.
+	verifyFirst := true
+	if n, ok := allocatedBytes(fi); ok && n >= fi.Size() {
+		verifyFirst = false
+	}
+	d := &decoder{r: f, size: fi.Size(), name: path, verifyFirst: verifyFirst}
+	c, err := d.run()
 	if err != nil {
 		return nil, err
 	}
@@ -66,18 +75,19 @@ func Load(path string) (*Checkpoint, error) {
 // ErrMalformed or ErrUnsupported with errors.Is. An error from r itself is
 // returned wrapped.
 func Read(r io.ReaderAt, size int64) (*Checkpoint, error) {
-	return read(r, size, "")
+	_, inMemory := r.(*bytes.Reader)
+	d := &decoder{r: r, size: size, verifyFirst: !inMemory}
+	return d.run()
 }
 
-func read(r io.ReaderAt, size int64, file string) (*Checkpoint, error) {
-	d := &decoder{r: r, size: size, name: file}
+func (d *decoder) run() (*Checkpoint, error) {
 	c, err := d.decode()
 	if err != nil {
 		var fe *FileError
 		if errors.As(err, &fe) {
-			fe.File = file
-		} else if file != "" {
-			err = fmt.Errorf("ckpt: %s: %w", file, err)
+			fe.File = d.name
+		} else if d.name != "" {
+			err = fmt.Errorf("ckpt: %s: %w", d.name, err)
 		} else {
 			err = fmt.Errorf("ckpt: %w", err)
 		}
@@ -90,6 +100,10 @@ type decoder struct {
 	r    io.ReaderAt
 	size int64
 	name string // file name, for hints; may be ""
+
+	// verifyFirst: check the CRC of tensors over bigTensor before
+	// allocating them (the input may declare more than it holds).
+	verifyFirst bool
 }
 
 // readAt reads exactly len(p) bytes at off; running out of file is truncation.
@@ -409,7 +423,8 @@ func parseMetadata(cur *cursor) (map[string]string, error) {
 }
 
 // readData reads every tensor's data in file order through one buffer,
-// checking each CRC and every padding byte.
+// checking each CRC and every padding byte. A tensor larger than bigTensor
+// is verified before its memory is allocated (see verifyData).
 func (d *decoder) readData(c *Checkpoint, recs []record, f footer) error {
 	const bufSize = 256 << 10
 	sr := io.NewSectionReader(d.r, dataOffset, int64(f.dataEnd)-dataOffset)
@@ -424,6 +439,15 @@ func (d *decoder) readData(c *Checkpoint, recs []record, f footer) error {
 		}
 		if !allZero(p) {
 			return fileErrorf(ErrMalformed, "non-zero padding before tensor %s (bytes %d-%d)", QuoteName(t.Name), pos, r.offset-1)
+		}
+		if d.verifyFirst && r.byteLen > bigTensor {
+			ok, err := d.verifyData(r.offset, r.byteLen, r.crc)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fileErrorf(ErrChecksum, "data checksum mismatch in tensor %s (bytes %d-%d are damaged)", QuoteName(t.Name), r.offset, r.offset+r.byteLen-1)
+			}
 		}
 		var raw []byte
 		if t.DType == Float32 {
