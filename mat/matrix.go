@@ -115,6 +115,12 @@ func (m *Matrix) valid(op, name string) {
 	}
 }
 
+// IsValid reports whether m's fields describe a matrix over its Data:
+// Rows, Cols and Stride non-negative, Stride >= Cols, and every element in
+// Data. Every function of this package panics on an invalid operand; a
+// program checks a matrix that comes from outside with IsValid first.
+func (m *Matrix) IsValid() bool { return m.fits() }
+
 // fits reports whether Rows, Cols and Stride are non-negative, Stride >=
 // Cols, and every element (i, j) lies in Data. The test is written so that
 // no product or sum can overflow: (Rows-1)*Stride+Cols <= len(Data) is
