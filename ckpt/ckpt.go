@@ -12,7 +12,7 @@
 // Writing:
 //
 //	c := &ckpt.Checkpoint{
-//		Metadata: map[string]string{"architecture": "784-128-10", "step": "1200"},
+//		Metadata: map[string]string{"arch": "mlp", "arch.inputs": "784", "train.step": "1200"},
 //		Tensors:  []ckpt.Tensor{{Name: "dense_0/weights", Shape: []int{784, 128}, Data: w}},
 //	}
 //	err := ckpt.Save("model.gmlp", c) // atomic and durable; refuses NaN/Inf
@@ -24,9 +24,30 @@
 //	report, err := c.Restore(params)                          // strict
 //	report, err = c.Restore(params, ckpt.Skip("dense_2/*"))  // finetuning a new head
 //
-// By convention the metadata holds "architecture" (enough to rebuild the
-// network), "step" (training progress) and "writer" (the program and version
-// that wrote the file). The package never interprets metadata.
+// Check does the first phase alone, from names and shapes, so a program can
+// check a file against a model before allocating the model. Save takes
+// SaveOptions and Restore RestoreOptions, distinct types, so a restore-only
+// option given to Save does not compile.
+//
+// The package never interprets metadata. gomlp's own packages write "arch"
+// and "arch.*" (layers.Spec.Meta: enough to rebuild the network), "optim.*"
+// (sgd.Config.Meta), "train.*" (training settings and progress, from
+// package train) and "writer"; FORMAT.md lists every key.
+//
+// Large files: Load reads in one pass, with memory equal to the tensors'
+// size. A file that holds fewer bytes on disk than it declares (a sparse
+// file) has each large tensor's checksum verified before its memory is
+// allocated, so it cannot make Load allocate what is not there. Decoding is
+// linear in the file's size and tensor count; Tensors come back sorted, so
+// Checkpoint.Tensor finds a name by binary search. For listings, quote names
+// with DisplayName (or QuoteName): names that differ only by invisible
+// characters then print differently.
+//
+// Temporary files: Save writes ".<base>.tmp-<16 hex digits>" beside the
+// destination and renames it. A save killed midway leaves that file behind;
+// the next Save of the same path removes such files once no process holds
+// their lock (on Unix) and they are a minute old. Elsewhere, or to clean up
+// at once, remove them by hand: they are never complete checkpoints.
 package ckpt
 
 import (
