@@ -95,20 +95,25 @@ func Add(dst, x []float32) {
 	ks.add(dst, x)
 }
 
-// ArgmaxRows sets dst[i] to the column of the largest element of row i (the
-// first one on ties; NaN is never chosen unless the row is all NaN, in which
-// case 0). len(dst) must be m.Rows.
+// Argmax returns the index of the largest element of row (the first one
+// on ties; NaN is never chosen unless every element is NaN, and then, as
+// for an empty row, 0).
+func Argmax(row []float32) int {
+	best, arg := float32(0), -1
+	for j, v := range row {
+		if v == v && (arg < 0 || v > best) {
+			best, arg = v, j
+		}
+	}
+	return max(arg, 0)
+}
+
+// ArgmaxRows sets dst[i] to Argmax of row i of m. len(dst) must be m.Rows.
 func ArgmaxRows(dst []int, m *Matrix) {
 	if len(dst) != m.Rows {
 		panic(fmt.Sprintf("mat: ArgmaxRows: %d outputs for %s matrix", len(dst), m.Shape()))
 	}
 	for i := range dst {
-		best, arg := float32(0), -1
-		for j, v := range m.Row(i) {
-			if v == v && (arg < 0 || v > best) {
-				best, arg = v, j
-			}
-		}
-		dst[i] = max(arg, 0)
+		dst[i] = Argmax(m.Row(i))
 	}
 }

@@ -67,3 +67,18 @@ func TestNewFromSliceOverflow(t *testing.T) {
 	m := New(4, 4)
 	mustPanic(t, "View", "out of range", func() { m.View(1, 0, math.MaxInt, 1) })
 }
+
+func TestArgmax(t *testing.T) {
+	nan := float32(math.NaN())
+	for _, c := range []struct {
+		row  []float32
+		want int
+	}{
+		{nil, 0}, {[]float32{nan, nan}, 0}, {[]float32{nan, -1, -2}, 1}, {[]float32{1, 3, 3}, 1},
+		{[]float32{float32(math.Inf(-1)), nan}, 0}, {[]float32{-0.0, 0}, 0},
+	} {
+		if got := Argmax(c.row); got != c.want {
+			t.Errorf("Argmax(%v) = %d, want %d", c.row, got, c.want)
+		}
+	}
+}
