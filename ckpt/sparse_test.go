@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 )
 
@@ -80,8 +81,12 @@ func TestSparseCheckpoint(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	_, err := Load(path)
 	runtime.ReadMemStats(&after)
-	if !errors.Is(err, ErrChecksum) {
-		t.Fatalf("Load: %v, want a checksum error", err)
+	want := ErrChecksum
+	if strconv.IntSize == 32 {
+		want = ErrUnsupported // a terabyte tensor does not fit in memory here at all
+	}
+	if !errors.Is(err, want) {
+		t.Fatalf("Load: %v, want %v", err, want)
 	}
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
 		t.Errorf("Load allocated %d MiB for a file of a few KiB", grew>>20)

@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"maps"
+	"math"
 	"strings"
 	"testing"
 
@@ -104,7 +105,7 @@ func TestHostileResumeState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, cfg := range []Config{{Epochs: 1, BatchSize: 1 << 62}, {Epochs: 1, BatchSize: 1e12}, {Epochs: 1, BatchSize: -1}, {Epochs: 1 << 40}} {
+	for _, cfg := range []Config{{Epochs: 1, BatchSize: math.MaxInt}, {Epochs: 1, BatchSize: MaxBatchSize + 1}, {Epochs: 1, BatchSize: -1}, {Epochs: math.MaxInt}} {
 		if _, err := New(net, opt, cfg); err == nil || !strings.Contains(err.Error(), "need 1 to 1048576") {
 			t.Errorf("New(%+v): %v, want an error naming the limit", cfg, err)
 		}
