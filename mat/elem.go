@@ -11,6 +11,8 @@ import "fmt"
 // and -0 stays -0 (the result is src wherever src < 0 is false).
 func ReLU(dst, src *Matrix) {
 	sameShape("ReLU", dst, src)
+	dst.valid("ReLU", "dst")
+	src.valid("ReLU", "src")
 	ks := active.Load()
 	if np := splitParts(dst.Rows*dst.Cols, dst.Rows); np > 1 {
 		runElem(elemCall{ks: ks, op: opReLU, dst: *dst, src: *src}, dst.Rows, 1, np)
@@ -24,6 +26,9 @@ func ReLU(dst, src *Matrix) {
 func ReLUGrad(dst, grad, x *Matrix) {
 	sameShape("ReLUGrad", dst, grad)
 	sameShape("ReLUGrad", dst, x)
+	dst.valid("ReLUGrad", "dst")
+	grad.valid("ReLUGrad", "grad")
+	x.valid("ReLUGrad", "x")
 	ks := active.Load()
 	if np := splitParts(dst.Rows*dst.Cols, dst.Rows); np > 1 {
 		runElem(elemCall{ks: ks, op: opReLUGrad, dst: *dst, src: *grad, aux: *x}, dst.Rows, 1, np)
@@ -37,6 +42,7 @@ func AddRowVector(m *Matrix, v []float32) {
 	if len(v) != m.Cols {
 		panic(fmt.Sprintf("mat: AddRowVector: vector of length %d for %s matrix", len(v), m.Shape()))
 	}
+	m.valid("AddRowVector", "m")
 	ks := active.Load()
 	if np := splitParts(m.Rows*m.Cols, m.Rows); np > 1 {
 		runElem(elemCall{ks: ks, op: opAddRow, dst: *m, x: v}, m.Rows, 1, np)
@@ -51,6 +57,7 @@ func ColSums(dst []float32, m *Matrix) {
 	if len(dst) != m.Cols {
 		panic(fmt.Sprintf("mat: ColSums: vector of length %d for %s matrix", len(dst), m.Shape()))
 	}
+	m.valid("ColSums", "m")
 	ks := active.Load()
 	if np := splitParts(m.Rows*m.Cols, (m.Cols+vecUnit-1)/vecUnit); np > 1 {
 		runElem(elemCall{ks: ks, op: opColSums, x: dst, src: *m}, m.Cols, vecUnit, np)
@@ -113,6 +120,7 @@ func ArgmaxRows(dst []int, m *Matrix) {
 	if len(dst) != m.Rows {
 		panic(fmt.Sprintf("mat: ArgmaxRows: %d outputs for %s matrix", len(dst), m.Shape()))
 	}
+	m.valid("ArgmaxRows", "m")
 	for i := range dst {
 		dst[i] = Argmax(m.Row(i))
 	}

@@ -96,6 +96,8 @@ func (m *Matrix) Zero() {
 // Copy copies src into dst. The shapes must match.
 func Copy(dst, src *Matrix) {
 	sameShape("Copy", dst, src)
+	dst.valid("Copy", "dst")
+	src.valid("Copy", "src")
 	for i := 0; i < dst.Rows; i++ {
 		copy(dst.Row(i), src.Row(i))
 	}

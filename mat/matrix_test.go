@@ -58,6 +58,16 @@ func TestValidOverflow(t *testing.T) {
 		c := &Matrix{Rows: 2, Cols: 1, Stride: math.MaxInt, Data: make([]float32, 1)}
 		mustPanic(t, "Gemm", "C is not a valid matrix", func() { Gemm(NoTrans, NoTrans, 1, a, b, 0, c) })
 		mustPanic(t, "GatherRows", "not a valid matrix", func() { GatherRows(c, a, []int{0, 1}) })
+		// The element functions refuse such a matrix too, before touching
+		// a row (4·Stride overflows: row 4's offset would wrap around).
+		w := &Matrix{Rows: 5, Cols: 1, Stride: math.MaxInt/4 + 1, Data: make([]float32, 8)}
+		ok := New(5, 1)
+		mustPanic(t, "ReLU", "not a valid matrix", func() { ReLU(w, ok) })
+		mustPanic(t, "ReLUGrad", "not a valid matrix", func() { ReLUGrad(ok, ok, w) })
+		mustPanic(t, "AddRowVector", "not a valid matrix", func() { AddRowVector(w, []float32{1}) })
+		mustPanic(t, "ColSums", "not a valid matrix", func() { ColSums(make([]float32, 1), w) })
+		mustPanic(t, "ArgmaxRows", "not a valid matrix", func() { ArgmaxRows(make([]int, 5), w) })
+		mustPanic(t, "Copy", "not a valid matrix", func() { Copy(ok, w) })
 	})
 }
 
