@@ -12,7 +12,7 @@ import (
 
 // A network to ONNX bytes and back.
 func Example() {
-	net, err := layers.Spec{Inputs: 784, Hidden: []int{32}, Outputs: 10}.Build(1)
+	net, err := layers.NewSpec(784, []int{32}, 10).Build(1)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -677,10 +677,11 @@ func (c *chain) build() (*layers.Network, *Report, error) {
 			return nil, nil, fmt.Errorf("onnxnet: input %q has %d features (shape %s) but the first layer takes %d", c.input, feat, shapeString(t.Shape), inputs)
 		}
 	}
-	spec := layers.Spec{Inputs: inputs, Outputs: dense[len(dense)-1].out}
+	var hidden []int
 	for _, s := range dense[:len(dense)-1] {
-		spec.Hidden = append(spec.Hidden, s.out)
+		hidden = append(hidden, s.out)
 	}
+	spec := layers.NewSpec(inputs, hidden, dense[len(dense)-1].out)
 	if err := spec.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("onnxnet: the graph is a %s network: %v", spec, err)
 	}

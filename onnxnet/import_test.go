@@ -260,7 +260,7 @@ func TestImportRefuses(t *testing.T) {
 // Export names inputs and outputs, leaves dropout out and keeps the
 // architecture in the metadata.
 func TestExportGraph(t *testing.T) {
-	net, err := layers.Spec{Inputs: 784, Hidden: []int{32, 16}, Outputs: 10, Keep: 0.5}.Build(1)
+	net, err := layers.Spec{Inputs: 784, Hidden: []int{32, 16}, Outputs: 10, Keep: 0.5, InputKeep: 1}.Build(1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +290,7 @@ func TestExportGraph(t *testing.T) {
 
 // Import never panics, whatever graph the decoder lets through.
 func FuzzImport(f *testing.F) {
-	net, err := layers.Spec{Inputs: 4, Hidden: []int{3}, Outputs: 2}.Build(1)
+	net, err := layers.NewSpec(4, []int{3}, 2).Build(1)
 	if err != nil {
 		f.Fatal(err)
 	}

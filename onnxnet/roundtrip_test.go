@@ -47,9 +47,9 @@ func predict(net *layers.Network, x *mat.Matrix) []float32 {
 // Export, encode, decode and import give back the same network, bit for bit.
 func TestRoundTrip(t *testing.T) {
 	for _, spec := range []layers.Spec{
-		{Inputs: 784, Hidden: []int{256}, Outputs: 10},
+		layers.NewSpec(784, []int{256}, 10),
 		{Inputs: 784, Hidden: []int{512, 512}, Outputs: 10, Keep: 0.5, InputKeep: 0.8},
-		{Inputs: 7, Outputs: 3},
+		layers.NewSpec(7, nil, 3),
 	} {
 		net, err := spec.Build(3)
 		if err != nil {

@@ -14,7 +14,7 @@ import (
 // export, inspect and import of .onnx files, and their errors.
 func TestONNXCommands(t *testing.T) {
 	dir := t.TempDir()
-	net, err := layers.Spec{Inputs: 784, Hidden: []int{16}, Outputs: 10}.Build(5)
+	net, err := layers.NewSpec(784, []int{16}, 10).Build(5)
 	if err != nil {
 		t.Fatal(err)
 	}
