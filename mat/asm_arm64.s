@@ -708,24 +708,27 @@ colloop:                           \
 	ADD  base, R20, dst
 
 // LOADARGS loads, from the argument block at R8, what every fast kernel
-// needs: R9 k, R10 m, R11 n, R12-R14 lda, ldb, ldc in bytes, V28 alpha and
-// V29 beta in every lane (F29 is beta too), R22 beta's bits without the
-// sign (zero for ±0: C is then not read).
+// needs: R9 k, R10 m, R11 n, R12-R14 lda, ldb, ldc in bytes.
 #define LOADARGS \
-	MOVD  FA_K(R8), R9         \
-	MOVD  FA_M(R8), R10        \
-	MOVD  FA_N(R8), R11        \
-	MOVD  FA_LDA(R8), R12      \
-	MOVD  FA_LDB(R8), R13      \
-	MOVD  FA_LDC(R8), R14      \
-	LSL   $2, R12, R12         \
-	LSL   $2, R13, R13         \
-	LSL   $2, R14, R14         \
-	FMOVS FA_ALPHA(R8), F28    \
-	FMOVS FA_BETA(R8), F29     \
-	VDUP  V28.S[0], V28.S4     \
-	VDUP  V29.S[0], V29.S4     \
-	MOVWU FA_BETA(R8), R22     \
+	MOVD FA_K(R8), R9   \
+	MOVD FA_M(R8), R10  \
+	MOVD FA_N(R8), R11  \
+	MOVD FA_LDA(R8), R12 \
+	MOVD FA_LDB(R8), R13 \
+	MOVD FA_LDC(R8), R14 \
+	LSL  $2, R12, R12   \
+	LSL  $2, R13, R13   \
+	LSL  $2, R14, R14
+
+// LOADAB loads alpha into every lane of V28 and beta into every lane of V29
+// (F29 is beta too), and R22 = beta's bits without the sign (zero for ±0:
+// C is then not read).
+#define LOADAB \
+	FMOVS FA_ALPHA(R8), F28 \
+	FMOVS FA_BETA(R8), F29  \
+	VDUP  V28.S[0], V28.S4  \
+	VDUP  V29.S[0], V29.S4  \
+	MOVWU FA_BETA(R8), R22  \
 	LSLW  $1, R22, R22
 
 // STOREROW stores the four floats of vector v at (addr), plus beta·C.
@@ -739,14 +742,16 @@ colloop:                           \
 // One row of C: c[j] = alpha·Σ_p a[p]·b[p*ldb+j] + beta·c[j], for n >= 4
 // (the Go wrapper does smaller n). Blocks of 32 columns keep eight
 // accumulators V0-V7 and stream B's rows once, four steps per iteration
-// with a[p..p+3] in V31 and B in V8-V15 / V16-V23 alternately; the 4-byte
-// loads of B equal the fused multiply-adds, so the loop is balanced
-// between the two load and the two FMA pipes of a Neoverse N1. Then blocks
+// with a[p..p+3] in V31 and B in V8-V15 / V16-V23 alternately, each half
+// of the next step's B loaded between halves of this step's FMAs; the
+// 4-byte loads of B equal the fused multiply-adds, so the loop is
+// balanced between the two load and the two FMA pipes of a Neoverse N1. Then blocks
 // of four columns with four partial sums (over p mod 4); a last partial
 // block is computed at n-4 (overlapping the one before) and merged.
 TEXT ·gemvNEON(SB), NOSPLIT, $256-8
 	MOVD p+0(FP), R8
 	LOADARGS
+	LOADAB
 	MOVD FA_A(R8), R16   // a
 	MOVD FA_B(R8), R17   // b at column j
 	MOVD FA_C(R8), R23   // c at column j
@@ -777,31 +782,31 @@ gv32loop:
 	VLD1.P (R1)(R13), [V8.S4, V9.S4, V10.S4, V11.S4]
 	VLD1.P (R2)(R13), [V12.S4, V13.S4, V14.S4, V15.S4]
 	VLD1.P (R1)(R13), [V16.S4, V17.S4, V18.S4, V19.S4]
-	VLD1.P (R2)(R13), [V20.S4, V21.S4, V22.S4, V23.S4]
 	FMLA_ELEM_S4(0, 8, 31, 0)
 	FMLA_ELEM_S4(1, 9, 31, 0)
 	FMLA_ELEM_S4(2, 10, 31, 0)
 	FMLA_ELEM_S4(3, 11, 31, 0)
+	VLD1.P (R2)(R13), [V20.S4, V21.S4, V22.S4, V23.S4]
 	FMLA_ELEM_S4(4, 12, 31, 0)
 	FMLA_ELEM_S4(5, 13, 31, 0)
 	FMLA_ELEM_S4(6, 14, 31, 0)
 	FMLA_ELEM_S4(7, 15, 31, 0)
 	VLD1.P (R1)(R13), [V8.S4, V9.S4, V10.S4, V11.S4]
-	VLD1.P (R2)(R13), [V12.S4, V13.S4, V14.S4, V15.S4]
 	FMLA_ELEM_S4(0, 16, 31, 1)
 	FMLA_ELEM_S4(1, 17, 31, 1)
 	FMLA_ELEM_S4(2, 18, 31, 1)
 	FMLA_ELEM_S4(3, 19, 31, 1)
+	VLD1.P (R2)(R13), [V12.S4, V13.S4, V14.S4, V15.S4]
 	FMLA_ELEM_S4(4, 20, 31, 1)
 	FMLA_ELEM_S4(5, 21, 31, 1)
 	FMLA_ELEM_S4(6, 22, 31, 1)
 	FMLA_ELEM_S4(7, 23, 31, 1)
 	VLD1.P (R1)(R13), [V16.S4, V17.S4, V18.S4, V19.S4]
-	VLD1.P (R2)(R13), [V20.S4, V21.S4, V22.S4, V23.S4]
 	FMLA_ELEM_S4(0, 8, 31, 2)
 	FMLA_ELEM_S4(1, 9, 31, 2)
 	FMLA_ELEM_S4(2, 10, 31, 2)
 	FMLA_ELEM_S4(3, 11, 31, 2)
+	VLD1.P (R2)(R13), [V20.S4, V21.S4, V22.S4, V23.S4]
 	FMLA_ELEM_S4(4, 12, 31, 2)
 	FMLA_ELEM_S4(5, 13, 31, 2)
 	FMLA_ELEM_S4(6, 14, 31, 2)
@@ -934,16 +939,39 @@ gv4part:
 gvdone:
 	RET
 
+// DOTFMA adds to each accumulator V(4r+c) the lane-wise products of A
+// row r's vector (a0-a3) and b row c's vector (b0-b3).
+#define DOTFMA(a0, a1, a2, a3, b0, b1, b2, b3) \
+	VFMLA b0.S4, a0.S4, V0.S4  \
+	VFMLA b1.S4, a0.S4, V1.S4  \
+	VFMLA b2.S4, a0.S4, V2.S4  \
+	VFMLA b3.S4, a0.S4, V3.S4  \
+	VFMLA b0.S4, a1.S4, V4.S4  \
+	VFMLA b1.S4, a1.S4, V5.S4  \
+	VFMLA b2.S4, a1.S4, V6.S4  \
+	VFMLA b3.S4, a1.S4, V7.S4  \
+	VFMLA b0.S4, a2.S4, V8.S4  \
+	VFMLA b1.S4, a2.S4, V9.S4  \
+	VFMLA b2.S4, a2.S4, V10.S4 \
+	VFMLA b3.S4, a2.S4, V11.S4 \
+	VFMLA b0.S4, a3.S4, V12.S4 \
+	VFMLA b1.S4, a3.S4, V13.S4 \
+	VFMLA b2.S4, a3.S4, V14.S4 \
+	VFMLA b3.S4, a3.S4, V15.S4
+
 // func dotNEON(p *fastArgs)
 // C[i][j] = alpha·Σ_p a[i*lda+p]·b[j*ldb+p] + beta·C[i][j] for a narrow C:
 // dot products along K of A's rows with b's rows (the columns of op(B)).
 // Tiles of 4 rows × 4 columns: sixteen accumulators V0-V15 (row r, column
 // c in V(4r+c)) hold partial sums over p mod 4, enough independent chains
-// for the FMA latency; per four steps, four loads of A (V16-V19) and four
-// of b (V20-V23) feed sixteen FMAs. Steps past the last multiple of four
-// load single floats (the other lanes are zero). Rows and columns past the
-// edge reuse the last valid one, so every load is in bounds, and the tile
-// goes through MERGE. Pairwise adds reduce each row to one vector.
+// for the FMA latency. The main loop takes eight steps: two vectors from
+// each of four A rows (V16-V23) and four b rows (V24-V31) feed 32 FMAs,
+// pair loads being cheaper per float than single ones. Then four steps
+// once if k mod 8 >= 4, then single steps (single floats, the other lanes
+// zero). Rows and columns past the edge reuse the last valid one, so
+// every load is in bounds, and the tile goes through MERGE. Pairwise adds
+// reduce each row to one vector. alpha and beta are loaded after the loops,
+// which need all 32 registers.
 TEXT ·dotNEON(SB), NOSPLIT, $256-8
 	MOVD p+0(FP), R8
 	LOADARGS
@@ -982,10 +1010,25 @@ dotcol:
 	VEOR V13.B16, V13.B16, V13.B16
 	VEOR V14.B16, V14.B16, V14.B16
 	VEOR V15.B16, V15.B16, V15.B16
-	LSR  $2, R9, R19
-	CBZ  R19, dottail
+	LSR  $3, R9, R19
+	CBZ  R19, dot4
 
 dotloop:
+	VLD1.P 32(R0), [V16.S4, V17.S4]
+	VLD1.P 32(R1), [V18.S4, V19.S4]
+	VLD1.P 32(R2), [V20.S4, V21.S4]
+	VLD1.P 32(R3), [V22.S4, V23.S4]
+	VLD1.P 32(R4), [V24.S4, V25.S4]
+	VLD1.P 32(R5), [V26.S4, V27.S4]
+	VLD1.P 32(R6), [V28.S4, V29.S4]
+	VLD1.P 32(R7), [V30.S4, V31.S4]
+	DOTFMA(V16, V18, V20, V22, V24, V26, V28, V30)
+	DOTFMA(V17, V19, V21, V23, V25, V27, V29, V31)
+	SUBS $1, R19, R19
+	BGT  dotloop
+
+dot4:
+	TBZ    $2, R9, dottail // k mod 8 < 4
 	VLD1.P 16(R0), [V16.S4]
 	VLD1.P 16(R1), [V17.S4]
 	VLD1.P 16(R2), [V18.S4]
@@ -994,38 +1037,13 @@ dotloop:
 	VLD1.P 16(R5), [V21.S4]
 	VLD1.P 16(R6), [V22.S4]
 	VLD1.P 16(R7), [V23.S4]
-
-dotfma:
-	VFMLA V20.S4, V16.S4, V0.S4
-	VFMLA V21.S4, V16.S4, V1.S4
-	VFMLA V22.S4, V16.S4, V2.S4
-	VFMLA V23.S4, V16.S4, V3.S4
-	VFMLA V20.S4, V17.S4, V4.S4
-	VFMLA V21.S4, V17.S4, V5.S4
-	VFMLA V22.S4, V17.S4, V6.S4
-	VFMLA V23.S4, V17.S4, V7.S4
-	VFMLA V20.S4, V18.S4, V8.S4
-	VFMLA V21.S4, V18.S4, V9.S4
-	VFMLA V22.S4, V18.S4, V10.S4
-	VFMLA V23.S4, V18.S4, V11.S4
-	VFMLA V20.S4, V19.S4, V12.S4
-	VFMLA V21.S4, V19.S4, V13.S4
-	VFMLA V22.S4, V19.S4, V14.S4
-	VFMLA V23.S4, V19.S4, V15.S4
-	SUBS  $1, R19, R19
-	BGT   dotloop
-	BEQ   dottail        // the loop just ended: now the last k%4 steps
-	SUBS  $1, R15, R15   // a tail step was done
-	BGT   dotstep
-	B     dotreduce
+	DOTFMA(V16, V17, V18, V19, V20, V21, V22, V23)
 
 dottail:
 	ANDS $3, R9, R15
 	BEQ  dotreduce
 
 dotstep:
-	// one step: single floats, the other lanes zero; R19 < 0 sends the
-	// shared FMA block back here
 	FMOVS.P 4(R0), F16
 	FMOVS.P 4(R1), F17
 	FMOVS.P 4(R2), F18
@@ -1034,10 +1052,12 @@ dotstep:
 	FMOVS.P 4(R5), F21
 	FMOVS.P 4(R6), F22
 	FMOVS.P 4(R7), F23
-	MOVD    $0, R19
-	B       dotfma
+	DOTFMA(V16, V17, V18, V19, V20, V21, V22, V23)
+	SUBS $1, R15, R15
+	BGT  dotstep
 
 dotreduce:
+	LOADAB
 	FADDP_S4(24, 0, 1)
 	FADDP_S4(25, 2, 3)
 	FADDP_S4(16, 24, 25)
@@ -1108,6 +1128,7 @@ dotnext:
 TEXT ·colNEON(SB), NOSPLIT, $256-8
 	MOVD p+0(FP), R8
 	LOADARGS
+	LOADAB
 	MOVD ZR, R16         // i
 	MOVD $scratch-256(SP), R24
 
