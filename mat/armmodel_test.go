@@ -74,18 +74,22 @@ func (c armCounts) dot(p *fastArgs) {
 	c["dot.merge"] += float64(tiles - full)
 }
 
-// col mirrors colFastNEON and colNEON: 16×4 tiles, the last ones flush
-// with the edge and merged.
+// col mirrors colFastNEON, colNEON and col5NEON: 16×4 or 16×5 tiles, the
+// last ones flush with the edge and merged.
 func (c armCounts) col(p *fastArgs) {
 	if p.m < 16 || p.n < 4 {
 		c["go.col"] += float64(p.m * p.n * p.k)
 		return
 	}
-	tm, tn := (p.m+15)/16, (p.n+3)/4
+	w, name := 4, "col"
+	if useCol5(p.n) {
+		w, name = 5, "col5"
+	}
+	tm, tn := (p.m+15)/16, (p.n+w-1)/w
 	tiles := tm * tn
-	c["col.loop"] += float64(tiles * p.k)
-	c["col.tile"] += float64(tiles)
-	c["col.merge"] += float64(tiles - (p.m/16)*(p.n/4))
+	c[name+".loop"] += float64(tiles * p.k)
+	c[name+".tile"] += float64(tiles)
+	c[name+".merge"] += float64(tiles - (p.m/16)*(p.n/w))
 }
 
 func (c armCounts) elem(name string) func(n int) {
@@ -155,9 +159,18 @@ type armModelData struct {
 	Predict armModelShape
 }
 
-// bestNanos times f (which does work units of something) and returns the
-// best time per call over several trials of about 20 ms.
-func bestNanos(f func()) float64 {
+// timer times functions for the model: each gets a batch size of about
+// 3 ms of calls, then rounds run every batch in turn and keep each one's
+// best time per call, so that a busy phase of a shared machine hits every
+// measurement alike and rarely all rounds of one.
+type timer struct {
+	fns   []func()
+	n     []int
+	nanos []float64
+}
+
+// add registers f and returns the index of its result.
+func (tm *timer) add(f func()) int {
 	f()
 	n := 1
 	for {
@@ -165,23 +178,27 @@ func bestNanos(f func()) float64 {
 		for range n {
 			f()
 		}
-		if time.Since(t) > 2*time.Millisecond {
+		if time.Since(t) > 3*time.Millisecond {
 			break
 		}
 		n *= 2
 	}
-	n *= 10
-	best := 0.0
-	for range 7 {
-		t := time.Now()
-		for range n {
-			f()
-		}
-		if ns := float64(time.Since(t).Nanoseconds()) / float64(n); best == 0 || ns < best {
-			best = ns
+	tm.fns, tm.n, tm.nanos = append(tm.fns, f), append(tm.n, n), append(tm.nanos, 0)
+	return len(tm.fns) - 1
+}
+
+func (tm *timer) run(rounds int) {
+	for range rounds {
+		for i, f := range tm.fns {
+			t := time.Now()
+			for range tm.n[i] {
+				f()
+			}
+			if ns := float64(time.Since(t).Nanoseconds()) / float64(tm.n[i]); tm.nanos[i] == 0 || ns < tm.nanos[i] {
+				tm.nanos[i] = ns
+			}
 		}
 	}
-	return best
 }
 
 func funcName(f any) string {
@@ -199,6 +216,8 @@ func TestARMModelData(t *testing.T) {
 	defer active.Store(prev)
 
 	data := armModelData{GOARCH: runtime.GOARCH, Impl: kernelSets[0].name}
+	var tm timer
+	var timed []int // timer indices of data.Shapes
 	rng := rand.New(rand.NewPCG(1, 2))
 	randM := func(r, c int) *Matrix {
 		m := New(r, c)
@@ -226,14 +245,19 @@ func TestARMModelData(t *testing.T) {
 			for k, v := range cnt {
 				counts[k] = v
 			}
-			ns := bestNanos(func() { Gemm(TransposeIf(s.transA), TransposeIf(s.transB), 1, a, b, 0, c) })
+			tA, tB := TransposeIf(s.transA), TransposeIf(s.transB)
+			timed = append(timed, tm.add(func() {
+				active.Store(set)
+				Gemm(tA, tB, 1, a, b, 0, c)
+			}))
 			data.Shapes = append(data.Shapes, armModelShape{M: s.m, N: s.n, K: s.k, TransA: s.transA, TransB: s.transB,
-				Policy: policy, Counts: counts, GoNanos: ns})
+				Policy: policy, Counts: counts})
 		}
 	}
 
 	// One prediction's element work: bias add and ReLU on 256, bias add
 	// on 10.
+	var predict int
 	{
 		cnt := armCounts{}
 		active.Store(armModelSet(cnt, true))
@@ -249,19 +273,28 @@ func TestARMModelData(t *testing.T) {
 		for k, v := range cnt {
 			counts[k] = v
 		}
-		data.Predict = armModelShape{M: 1, N: 256, K: 784, Policy: "after", Counts: counts, GoNanos: bestNanos(run)}
+		set := active.Load()
+		data.Predict = armModelShape{M: 1, N: 256, K: 784, Policy: "after", Counts: counts}
+		predict = tm.add(func() {
+			active.Store(set)
+			run()
+		})
 	}
 	active.Store(prev)
 
 	// Calibration: the fastest set's kernels on operands that fit in L1.
+	var kernels []int // timer indices of data.Kernels
 	if ks := kernelSets[0]; ks != &genericKernels && ks.fast != nil {
 		mr, nr := ks.gemm.mr, ks.gemm.nr
 		if row := ks.gemmRowStrided; row != nil {
 			const k, n = 128, 2
 			a, b, c := make([]float32, mr*k), make([]float32, n*nr*k), make([]float32, mr*n*nr)
+			kernels = append(kernels, tm.add(func() {
+				active.Store(prev)
+				row(k, n, &a[0], &b[0], nr, nr*k, &c[0], n*nr, 0)
+			}))
 			data.Kernels = append(data.Kernels, armModelKernel{Role: "row", Symbol: funcName(row),
-				Flops: 2 * float64(mr*nr*n*k),
-				Nanos: bestNanos(func() { row(k, n, &a[0], &b[0], nr, nr*k, &c[0], n*nr, 0) })})
+				Flops: 2 * float64(mr*nr*n*k)})
 		}
 		fast := []struct {
 			role string
@@ -281,15 +314,28 @@ func TestARMModelData(t *testing.T) {
 			a, b, c := make([]float32, na), make([]float32, nb), make([]float32, p.m*p.ldc)
 			p.a, p.b, p.c, p.alpha = &a[0], &b[0], &c[0], 1
 			args := &p
+			fn := f.fn
+			kernels = append(kernels, tm.add(func() { fn(args) }))
 			data.Kernels = append(data.Kernels, armModelKernel{Role: f.role, Symbol: funcName(f.fn),
-				Flops: 2 * float64(p.m*p.n*p.k), Nanos: bestNanos(func() { f.fn(args) })})
+				Flops: 2 * float64(p.m*p.n*p.k)})
 		}
 		if pk := ks.peak; pk != nil {
 			const n = 1 << 12
+			kernels = append(kernels, tm.add(func() { pk.run(n) }))
 			data.Kernels = append(data.Kernels, armModelKernel{Role: "peak", Symbol: funcName(pk.run),
-				Flops: float64(n * pk.flops), Nanos: bestNanos(func() { pk.run(n) })})
+				Flops: float64(n * pk.flops)})
 		}
 	}
+
+	tm.run(30)
+	for i, t := range timed {
+		data.Shapes[i].GoNanos = tm.nanos[t]
+	}
+	data.Predict.GoNanos = tm.nanos[predict]
+	for i, t := range kernels {
+		data.Kernels[i].Nanos = tm.nanos[t]
+	}
+	active.Store(prev)
 	buf, err := json.MarshalIndent(data, "", "\t")
 	if err != nil {
 		t.Fatal(err)

@@ -63,15 +63,19 @@ func gemvFastNEON(p *fastArgs) {
 // columns goes to the Go twin (its work is at most 15·24·k or m·3·k
 // multiply-adds).
 func colFastNEON(p *fastArgs) {
-	if p.m < 16 || p.n < 4 {
+	switch {
+	case p.m < 16 || p.n < 4:
 		colGeneric(p)
-		return
+	case useCol5(p.n):
+		col5NEON(p)
+	default:
+		colNEON(p)
 	}
-	colNEON(p)
 }
 
-// gemvNEON, dotNEON and colNEON compute the fastKernels contract (see
-// fast.go); gemvNEON needs n >= 4, colNEON m >= 16 and n >= 4.
+// gemvNEON, dotNEON, colNEON and col5NEON compute the fastKernels contract
+// (see fast.go); gemvNEON needs n >= 4, colNEON m >= 16 and n >= 4,
+// col5NEON m >= 16 and n >= 5.
 
 //go:noescape
 func gemvNEON(p *fastArgs)
@@ -81,6 +85,9 @@ func dotNEON(p *fastArgs)
 
 //go:noescape
 func colNEON(p *fastArgs)
+
+//go:noescape
+func col5NEON(p *fastArgs)
 
 // peakNEON runs n iterations of the register-only FMA loop PeakGFLOPS times.
 //

@@ -1273,3 +1273,198 @@ colnext:
 	CMP R10, R16
 	BLT colrow
 	RET
+
+// func col5NEON(p *fastArgs)
+// colNEON with tiles of 16 rows × 5 columns, for m >= 16 and n >= 5: twenty
+// accumulators V0-V19 (rows 4v..4v+3 of column c in V(5v+c)), per step four
+// loads of A, one of b's columns 0-3 and one of its column 4, twenty FMAs
+// by element. Five columns make a 10-column C two whole tiles. After the
+// loop, 4×4 transposes turn columns 0-3 into rows (V(5v+r) holds row
+// 4v+r); column 4 goes through the frame and is stored by a scalar loop.
+TEXT ·col5NEON(SB), NOSPLIT, $320-8
+	MOVD p+0(FP), R8
+	LOADARGS
+	LOADAB
+	MOVD ZR, R16         // i
+	MOVD $scratch-320(SP), R24
+
+c5row:
+	MOVD ZR, R17         // j
+
+c5col:
+	// tile origin (s, t) = (min(i, m-16), min(j, n-5))
+	SUB  $16, R10, R21
+	CMP  R21, R16
+	CSEL LT, R16, R21, R25   // s
+	SUB  $5, R11, R21
+	CMP  R21, R17
+	CSEL LT, R17, R21, R19   // t
+	MOVD FA_A(R8), R0
+	ADD  R25<<2, R0, R0
+	MOVD FA_B(R8), R1
+	ADD  R19<<2, R1, R1
+	MOVD FA_C(R8), R23
+	MUL  R25, R14, R20
+	ADD  R20, R23, R23
+	ADD  R19<<2, R23, R23
+	SUB  R25, R16, R2        // first row to keep
+	SUB  R19, R17, R3        // first column to keep
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	MOVD R9, R4
+	CBZ  R4, c5reduce
+
+c5loop:
+	VLD1.P (R0)(R12), [V20.S4, V21.S4, V22.S4, V23.S4]
+	FMOVS  16(R1), F25
+	VLD1.P (R1)(R13), [V24.S4]
+	FMLA_ELEM_S4(0, 20, 24, 0)
+	FMLA_ELEM_S4(1, 20, 24, 1)
+	FMLA_ELEM_S4(2, 20, 24, 2)
+	FMLA_ELEM_S4(3, 20, 24, 3)
+	FMLA_ELEM_S4(4, 20, 25, 0)
+	FMLA_ELEM_S4(5, 21, 24, 0)
+	FMLA_ELEM_S4(6, 21, 24, 1)
+	FMLA_ELEM_S4(7, 21, 24, 2)
+	FMLA_ELEM_S4(8, 21, 24, 3)
+	FMLA_ELEM_S4(9, 21, 25, 0)
+	FMLA_ELEM_S4(10, 22, 24, 0)
+	FMLA_ELEM_S4(11, 22, 24, 1)
+	FMLA_ELEM_S4(12, 22, 24, 2)
+	FMLA_ELEM_S4(13, 22, 24, 3)
+	FMLA_ELEM_S4(14, 22, 25, 0)
+	FMLA_ELEM_S4(15, 23, 24, 0)
+	FMLA_ELEM_S4(16, 23, 24, 1)
+	FMLA_ELEM_S4(17, 23, 24, 2)
+	FMLA_ELEM_S4(18, 23, 24, 3)
+	FMLA_ELEM_S4(19, 23, 25, 0)
+	SUBS $1, R4, R4
+	BGT  c5loop
+
+c5reduce:
+	TRANSPOSE4(V0, V1, V2, V3, V0, V1, V2, V3)
+	TRANSPOSE4(V5, V6, V7, V8, V5, V6, V7, V8)
+	TRANSPOSE4(V10, V11, V12, V13, V10, V11, V12, V13)
+	TRANSPOSE4(V15, V16, V17, V18, V15, V16, V17, V18)
+	FMUL_S4(0, 0, 28)
+	FMUL_S4(1, 1, 28)
+	FMUL_S4(2, 2, 28)
+	FMUL_S4(3, 3, 28)
+	FMUL_S4(4, 4, 28)
+	FMUL_S4(5, 5, 28)
+	FMUL_S4(6, 6, 28)
+	FMUL_S4(7, 7, 28)
+	FMUL_S4(8, 8, 28)
+	FMUL_S4(9, 9, 28)
+	FMUL_S4(10, 10, 28)
+	FMUL_S4(11, 11, 28)
+	FMUL_S4(12, 12, 28)
+	FMUL_S4(13, 13, 28)
+	FMUL_S4(14, 14, 28)
+	FMUL_S4(15, 15, 28)
+	FMUL_S4(16, 16, 28)
+	FMUL_S4(17, 17, 28)
+	FMUL_S4(18, 18, 28)
+	FMUL_S4(19, 19, 28)
+	ADD    $256, R24, R5     // column 4 of the 16 rows, in the frame
+	VST1.P [V4.S4], 16(R5)
+	VST1.P [V9.S4], 16(R5)
+	VST1.P [V14.S4], 16(R5)
+	VST1   [V19.S4], (R5)
+	ORR    R2, R3, R20
+	CBNZ   R20, c5part
+	MOVD   R23, R0
+	STOREROW(V0, R0)
+	ADD  R14, R0, R0
+	STOREROW(V1, R0)
+	ADD  R14, R0, R0
+	STOREROW(V2, R0)
+	ADD  R14, R0, R0
+	STOREROW(V3, R0)
+	ADD  R14, R0, R0
+	STOREROW(V5, R0)
+	ADD  R14, R0, R0
+	STOREROW(V6, R0)
+	ADD  R14, R0, R0
+	STOREROW(V7, R0)
+	ADD  R14, R0, R0
+	STOREROW(V8, R0)
+	ADD  R14, R0, R0
+	STOREROW(V10, R0)
+	ADD  R14, R0, R0
+	STOREROW(V11, R0)
+	ADD  R14, R0, R0
+	STOREROW(V12, R0)
+	ADD  R14, R0, R0
+	STOREROW(V13, R0)
+	ADD  R14, R0, R0
+	STOREROW(V15, R0)
+	ADD  R14, R0, R0
+	STOREROW(V16, R0)
+	ADD  R14, R0, R0
+	STOREROW(V17, R0)
+	ADD  R14, R0, R0
+	STOREROW(V18, R0)
+	MOVD ZR, R0
+	MOVD $16, R1
+	B    c5col4
+
+c5part:
+	MOVD   R24, R0
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
+	VST1.P [V5.S4, V6.S4, V7.S4, V8.S4], 64(R0)
+	VST1.P [V10.S4, V11.S4, V12.S4, V13.S4], 64(R0)
+	VST1   [V15.S4, V16.S4, V17.S4, V18.S4], (R0)
+	MOVD   R2, R0
+	MOVD   $16, R1
+	MOVD   R3, R2
+	MOVD   $4, R3
+	CMP    R3, R2
+	BGE    c5col4            // only column 4 is new
+	MERGE(c5mrow, c5mcol, c5col4)
+
+c5col4:
+	// column 4 of rows [R0, R1): C = tile (+ beta·C)
+	ADD  $256, R24, R6
+	ADD  R0<<2, R6, R6
+	MUL  R0, R14, R7
+	ADD  R23, R7, R7
+	ADD  $16, R7, R7
+	SUB  R0, R1, R15
+
+c5c4loop:
+	FMOVS.P 4(R6), F0
+	CBZW    R22, 3(PC)
+	FMOVS   (R7), F1
+	FMADDS  F29, F0, F1, F0
+	FMOVS   F0, (R7)
+	ADD     R14, R7, R7
+	SUBS    $1, R15, R15
+	BGT     c5c4loop
+
+c5next:
+	ADD $5, R17, R17
+	CMP R11, R17
+	BLT c5col
+	ADD $16, R16, R16
+	CMP R10, R16
+	BLT c5row
+	RET

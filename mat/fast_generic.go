@@ -91,3 +91,13 @@ func stridedRowGeneric(mr, nr int) stridedRowKernel {
 		}
 	}
 }
+
+// useCol5 reports whether the arm64 column kernel with 16×5 tiles serves n
+// columns better than the one with 16×4 tiles (it is here, not in
+// asm_arm64.go, so that bench/arm's model can follow the same choice on
+// any machine): it runs each column at about 9/8 of the speed (on the
+// Neoverse N1 model, see bench/arm) but computes whole tiles, so it wins
+// where it wastes fewer columns (n = 5, 9, 10, 13-15, 17-24).
+func useCol5(n int) bool {
+	return n >= 5 && (n+4)/5*5*8 <= (n+3)/4*4*9
+}

@@ -76,6 +76,9 @@ var regions = map[string]region{
 	"col.loop":      {"colNEON", [][2]string{{"colloop", "colreduce"}}},
 	"col.tile":      {"colNEON", [][2]string{{"colcol", "colloop"}, {"colreduce", "colpart"}}},
 	"col.merge":     {"colNEON", [][2]string{{"colpart", "colnext"}}},
+	"col5.loop":     {"col5NEON", [][2]string{{"c5loop", "c5reduce"}}},
+	"col5.tile":     {"col5NEON", [][2]string{{"c5col", "c5loop"}, {"c5reduce", "c5part"}, {"c5col4", "c5next"}}},
+	"col5.merge":    {"col5NEON", [][2]string{{"c5part", "c5col4"}}},
 	"relu.loop16":   {"reluNEON", [][2]string{{"relu16", "relu4"}}},
 	"relu.loop4":    {"reluNEON", [][2]string{{"relu4loop", "reludone"}}},
 	"add.loop16":    {"addNEON", [][2]string{{"add16", "add4"}}},
@@ -90,6 +93,7 @@ var steady = []struct{ name, what string }{
 	{"gemv.loop4", "GEMV, 4 columns × 4 steps"},
 	{"dot.loop", "dot, 4×4 tile × 8 steps"},
 	{"col.loop", "column, 16×4 tile × 1 step"},
+	{"col5.loop", "column, 16×5 tile × 1 step"},
 	{"pack12.copy", "pack B (12 wide), 1 step"},
 	{"pack8.trans4", "pack A (8 rows), 4 steps"},
 	{"relu.loop16", "ReLU, 16 floats"},
@@ -623,6 +627,9 @@ func report(data modelData, stats map[string]map[string]loopStats, cal calibrati
 		fmt.Printf("| %s (%s) | %.1f | %.1f | %.2f |\n", r.role, r.sym, r.modelFPC, r.measFPC, r.modelFPC/r.measFPC)
 	}
 	fmt.Printf("\nThe ARM kernel cycles below are multiplied by the mean of the ratios, %.3f.\n", cal.ratio)
+	if cal.ratio > 1.3 {
+		fmt.Printf("\n**Warning: a ratio this high usually means this machine was busy while the kernels were timed; run again on a quiet machine.**\n")
+	}
 
 	// Shapes: pair before and after.
 	type key struct {
