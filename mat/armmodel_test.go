@@ -159,10 +159,11 @@ type armModelData struct {
 	Predict armModelShape
 }
 
-// timer times functions for the model: each gets a batch size of about
-// 3 ms of calls, then rounds run every batch in turn and keep each one's
-// best time per call, so that a busy phase of a shared machine hits every
-// measurement alike and rarely all rounds of one.
+// timer times functions for the model: each gets a batch of calls lasting
+// about 0.3 ms (shorter than a scheduler time slice), then rounds run every
+// batch in turn and keep each one's best time per call, so that a busy
+// phase of a shared machine hits every measurement alike and rarely all
+// rounds of one.
 type timer struct {
 	fns   []func()
 	n     []int
@@ -178,7 +179,7 @@ func (tm *timer) add(f func()) int {
 		for range n {
 			f()
 		}
-		if time.Since(t) > 3*time.Millisecond {
+		if time.Since(t) > 300*time.Microsecond {
 			break
 		}
 		n *= 2
@@ -327,7 +328,7 @@ func TestARMModelData(t *testing.T) {
 		}
 	}
 
-	tm.run(30)
+	tm.run(100)
 	for i, t := range timed {
 		data.Shapes[i].GoNanos = tm.nanos[t]
 	}

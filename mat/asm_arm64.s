@@ -6,8 +6,9 @@
 // Go arm64 operand order is sources first, destination last:
 // VFMLA Vm.S4, Vn.S4, Vd.S4 is fmla vd.4s, vn.4s, vm.4s. The WORD macros of
 // neon_arm64.h take Arm order instead (destination first).
-// Registers used: R0-R11 and V0-V31, all scratch in ABI0; never R18 or
-// R26-R30.
+// Registers used: R0-R17, R19-R25 and V0-V31, all scratch in ABI0; never
+// R18 (platform) or R26-R30 (closure context, assembler temporary, g, frame
+// pointer, link register).
 
 // ---------------------------------------------------------------------------
 // SGEMM, 8x12 tile.
