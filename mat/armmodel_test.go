@@ -62,16 +62,28 @@ func (c armCounts) gemv(p *fastArgs) {
 	}
 }
 
-// dot mirrors dotNEON: 4×4 tiles, partial ones merged.
+// dot mirrors dotNEON (4×4 tiles) and, through dotFastNEON, dot5NEON (3×5
+// tiles); partial tiles are merged.
 func (c armCounts) dot(p *fastArgs) {
-	tm, tn := (p.m+3)/4, (p.n+3)/4
+	c.dotTiles(p, 4, 4, "dot")
+}
+
+func (c armCounts) dotFast(p *fastArgs) {
+	if useDot5(p.n) {
+		c.dotTiles(p, 3, 5, "dot5")
+		return
+	}
+	c.dot(p)
+}
+
+func (c armCounts) dotTiles(p *fastArgs, h, w int, name string) {
+	tm, tn := (p.m+h-1)/h, (p.n+w-1)/w
 	tiles := tm * tn
-	c["dot.loop"] += float64(tiles * (p.k / 8))
-	c["dot.loop4"] += float64(tiles * (p.k / 4 % 2))
-	c["dot.step"] += float64(tiles * (p.k % 4))
-	c["dot.tile"] += float64(tiles)
-	full := (p.m / 4) * (p.n / 4)
-	c["dot.merge"] += float64(tiles - full)
+	c[name+".loop"] += float64(tiles * (p.k / 8))
+	c[name+".loop4"] += float64(tiles * (p.k / 4 % 2))
+	c[name+".step"] += float64(tiles * (p.k % 4))
+	c[name+".tile"] += float64(tiles)
+	c[name+".merge"] += float64(tiles - (p.m/h)*(p.n/w))
 }
 
 // col mirrors colFastNEON, colNEON and col5NEON: 16×4 or 16×5 tiles, the
@@ -117,7 +129,7 @@ func armModelSet(cnt armCounts, withFast bool) *kernelSet {
 		gemmRow:  func(k, n int, a, b, c *float32, ldc int, beta float32) { cnt.gemmRow(k, n, beta) },
 	}
 	if withFast {
-		ks.fast = &fastKernels{gemv: cnt.gemv, dot: cnt.dot, dot1: cnt.dot, col: cnt.col}
+		ks.fast = &fastKernels{gemv: cnt.gemv, dot: cnt.dotFast, dot1: cnt.dot, col: cnt.col}
 	}
 	return ks
 }

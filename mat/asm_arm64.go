@@ -45,7 +45,7 @@ var neonKernels = kernelSet{
 	packA:    panelPacker{copy: packCopy8NEON, trans: packTrans8NEON},
 	packB:    panelPacker{copy: packCopy12NEON, trans: packTrans12NEON},
 	gemmRow:  gemmRow8x12NEON,
-	fast:     &fastKernels{gemv: gemvFastNEON, dot: dotNEON, dot1: dotNEON, col: colFastNEON},
+	fast:     &fastKernels{gemv: gemvFastNEON, dot: dotFastNEON, dot1: dotNEON, col: colFastNEON},
 	peak:     &peakLoop{run: peakNEON, flops: 16 * 4 * 2},
 }
 
@@ -56,6 +56,16 @@ func gemvFastNEON(p *fastArgs) {
 		return
 	}
 	gemvNEON(p)
+}
+
+// dotFastNEON is the narrow-C fast path for op(A) = A: 3×5 tiles where
+// they compute fewer columns than 4×4 ones (a 10-column C: 10, not 12).
+func dotFastNEON(p *fastArgs) {
+	if useDot5(p.n) {
+		dot5NEON(p)
+		return
+	}
+	dotNEON(p)
 }
 
 // colFastNEON is the narrow-C fast path for op(A) = Aᵀ: the assembly's tile
@@ -73,9 +83,9 @@ func colFastNEON(p *fastArgs) {
 	}
 }
 
-// gemvNEON, dotNEON, colNEON and col5NEON compute the fastKernels contract
-// (see fast.go); gemvNEON needs n >= 4, colNEON m >= 16 and n >= 4,
-// col5NEON m >= 16 and n >= 5.
+// gemvNEON, dotNEON, dot5NEON, colNEON and col5NEON compute the
+// fastKernels contract (see fast.go); gemvNEON needs n >= 4, colNEON m >= 16
+// and n >= 4, col5NEON m >= 16 and n >= 5.
 
 //go:noescape
 func gemvNEON(p *fastArgs)
@@ -88,6 +98,9 @@ func colNEON(p *fastArgs)
 
 //go:noescape
 func col5NEON(p *fastArgs)
+
+//go:noescape
+func dot5NEON(p *fastArgs)
 
 // peakNEON runs n iterations of the register-only FMA loop PeakGFLOPS times.
 //

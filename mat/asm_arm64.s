@@ -672,16 +672,16 @@ peakdone:
 
 // A tile that is only partly inside C is written through a scratch copy
 // in the frame: the kernel stores its alpha-scaled tile there (row stride
-// 16 bytes, four floats) and MERGE copies the part inside C, rows [R0, R1)
-// and columns [R2, R3) of the tile, adding beta·C when R22 != 0 (beta in
+// 1<<shift bytes) and MERGE copies the part inside C, rows [R0, R1) and
+// columns [R2, R3) of the tile (R2 < R3), adding beta·C when R22 != 0 (beta in
 // F29). R24 is the scratch tile, R23 the tile's origin in C, R14 ldc in
 // bytes. Clobbers R4-R7, R15, F0, F1. Full tiles take the vector stores.
-#define MERGE(rowloop, colloop, done) \
+#define MERGE(shift, rowloop, colloop, done) \
 	MOVD    R0, R5             \
 rowloop:                           \
 	CMP     R1, R5             \
 	BGE     done               \
-	ADD     R5<<4, R24, R6     \
+	ADD     R5<<shift, R24, R6 \
 	MUL     R5, R14, R7        \
 	ADD     R23, R7, R7        \
 	ADD     R2<<2, R6, R6      \
@@ -935,7 +935,7 @@ gv4part:
 	MOVD ZR, R0
 	MOVD $1, R1
 	MOVD $4, R3
-	MERGE(gvmrow, gvmcol, gvdone)
+	MERGE(4, gvmrow, gvmcol, gvdone)
 
 gvdone:
 	RET
@@ -1104,7 +1104,7 @@ dotpart:
 	VST1 [V16.S4, V17.S4, V18.S4, V19.S4], (R24)
 	MOVD ZR, R0
 	MOVD ZR, R2
-	MERGE(dotmrow, dotmcol, dotnext)
+	MERGE(4, dotmrow, dotmcol, dotnext)
 
 dotnext:
 	ADD $4, R17, R17
@@ -1264,7 +1264,7 @@ colpart:
 	MOVD   $16, R1
 	MOVD   R3, R2
 	MOVD   $4, R3
-	MERGE(colmrow, colmcol, colnext)
+	MERGE(4, colmrow, colmcol, colnext)
 
 colnext:
 	ADD $4, R17, R17
@@ -1440,7 +1440,7 @@ c5part:
 	MOVD   $4, R3
 	CMP    R3, R2
 	BGE    c5col4            // only column 4 is new
-	MERGE(c5mrow, c5mcol, c5col4)
+	MERGE(4, c5mrow, c5mcol, c5col4)
 
 c5col4:
 	// column 4 of rows [R0, R1): C = tile (+ beta·C)
@@ -1468,4 +1468,232 @@ c5next:
 	ADD $16, R16, R16
 	CMP R10, R16
 	BLT c5row
+	RET
+
+// D5COL4 stores the scalar f (column 4 of a row) at 16(addr), plus beta·C.
+#define D5COL4(f, addr) \
+	CBZW   R22, 3(PC)        \
+	FMOVS  16(addr), F1      \
+	FMADDS F29, f, F1, f     \
+	FMOVS  f, 16(addr)
+
+// func dot5NEON(p *fastArgs)
+// dotNEON with tiles of 3 rows × 5 columns (a 10-column C in two whole
+// tiles): fifteen accumulators V0-V14 (row r, column c in V(5r+c)); per
+// eight steps, pairs of vectors from three A rows (V15-V20) and five b rows
+// (V21-V30) feed 30 FMAs. A row's sums end as a vector of columns 0-3 in
+// V(15+r) and column 4 in lane 0 of V(18+r); partial tiles are merged from
+// the frame with a row stride of 32 bytes.
+TEXT ·dot5NEON(SB), NOSPLIT, $256-8
+	MOVD p+0(FP), R8
+	LOADARGS
+	MOVD ZR, R16         // i
+	MOVD $scratch-256(SP), R24
+
+d5row:
+	MOVD ZR, R17         // j
+
+d5col:
+	MOVD FA_A(R8), R25
+	SUB  $1, R10, R21
+	CLAMPPTR(0, R16, R21, R25, R12, R0)
+	CLAMPPTR(1, R16, R21, R25, R12, R1)
+	CLAMPPTR(2, R16, R21, R25, R12, R2)
+	MOVD FA_B(R8), R25
+	SUB  $1, R11, R21
+	CLAMPPTR(0, R17, R21, R25, R13, R3)
+	CLAMPPTR(1, R17, R21, R25, R13, R4)
+	CLAMPPTR(2, R17, R21, R25, R13, R5)
+	CLAMPPTR(3, R17, R21, R25, R13, R6)
+	CLAMPPTR(4, R17, R21, R25, R13, R7)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	LSR  $3, R9, R19
+	CBZ  R19, d54
+
+d5loop:
+	VLD1.P 32(R0), [V15.S4, V16.S4]
+	VLD1.P 32(R1), [V17.S4, V18.S4]
+	VLD1.P 32(R2), [V19.S4, V20.S4]
+	VLD1.P 32(R3), [V21.S4, V22.S4]
+	VLD1.P 32(R4), [V23.S4, V24.S4]
+	VLD1.P 32(R5), [V25.S4, V26.S4]
+	VLD1.P 32(R6), [V27.S4, V28.S4]
+	VLD1.P 32(R7), [V29.S4, V30.S4]
+	VFMLA V21.S4, V15.S4, V0.S4
+	VFMLA V23.S4, V15.S4, V1.S4
+	VFMLA V25.S4, V15.S4, V2.S4
+	VFMLA V27.S4, V15.S4, V3.S4
+	VFMLA V29.S4, V15.S4, V4.S4
+	VFMLA V21.S4, V17.S4, V5.S4
+	VFMLA V23.S4, V17.S4, V6.S4
+	VFMLA V25.S4, V17.S4, V7.S4
+	VFMLA V27.S4, V17.S4, V8.S4
+	VFMLA V29.S4, V17.S4, V9.S4
+	VFMLA V21.S4, V19.S4, V10.S4
+	VFMLA V23.S4, V19.S4, V11.S4
+	VFMLA V25.S4, V19.S4, V12.S4
+	VFMLA V27.S4, V19.S4, V13.S4
+	VFMLA V29.S4, V19.S4, V14.S4
+	VFMLA V22.S4, V16.S4, V0.S4
+	VFMLA V24.S4, V16.S4, V1.S4
+	VFMLA V26.S4, V16.S4, V2.S4
+	VFMLA V28.S4, V16.S4, V3.S4
+	VFMLA V30.S4, V16.S4, V4.S4
+	VFMLA V22.S4, V18.S4, V5.S4
+	VFMLA V24.S4, V18.S4, V6.S4
+	VFMLA V26.S4, V18.S4, V7.S4
+	VFMLA V28.S4, V18.S4, V8.S4
+	VFMLA V30.S4, V18.S4, V9.S4
+	VFMLA V22.S4, V20.S4, V10.S4
+	VFMLA V24.S4, V20.S4, V11.S4
+	VFMLA V26.S4, V20.S4, V12.S4
+	VFMLA V28.S4, V20.S4, V13.S4
+	VFMLA V30.S4, V20.S4, V14.S4
+	SUBS $1, R19, R19
+	BGT  d5loop
+
+d54:
+	TBZ    $2, R9, d5tail // k mod 8 < 4
+	VLD1.P 16(R0), [V15.S4]
+	VLD1.P 16(R1), [V16.S4]
+	VLD1.P 16(R2), [V17.S4]
+	VLD1.P 16(R3), [V21.S4]
+	VLD1.P 16(R4), [V22.S4]
+	VLD1.P 16(R5), [V23.S4]
+	VLD1.P 16(R6), [V24.S4]
+	VLD1.P 16(R7), [V25.S4]
+	VFMLA V21.S4, V15.S4, V0.S4
+	VFMLA V22.S4, V15.S4, V1.S4
+	VFMLA V23.S4, V15.S4, V2.S4
+	VFMLA V24.S4, V15.S4, V3.S4
+	VFMLA V25.S4, V15.S4, V4.S4
+	VFMLA V21.S4, V16.S4, V5.S4
+	VFMLA V22.S4, V16.S4, V6.S4
+	VFMLA V23.S4, V16.S4, V7.S4
+	VFMLA V24.S4, V16.S4, V8.S4
+	VFMLA V25.S4, V16.S4, V9.S4
+	VFMLA V21.S4, V17.S4, V10.S4
+	VFMLA V22.S4, V17.S4, V11.S4
+	VFMLA V23.S4, V17.S4, V12.S4
+	VFMLA V24.S4, V17.S4, V13.S4
+	VFMLA V25.S4, V17.S4, V14.S4
+
+d5tail:
+	ANDS $3, R9, R15
+	BEQ  d5reduce
+
+d5step:
+	FMOVS.P 4(R0), F15
+	FMOVS.P 4(R1), F16
+	FMOVS.P 4(R2), F17
+	FMOVS.P 4(R3), F21
+	FMOVS.P 4(R4), F22
+	FMOVS.P 4(R5), F23
+	FMOVS.P 4(R6), F24
+	FMOVS.P 4(R7), F25
+	VFMLA V21.S4, V15.S4, V0.S4
+	VFMLA V22.S4, V15.S4, V1.S4
+	VFMLA V23.S4, V15.S4, V2.S4
+	VFMLA V24.S4, V15.S4, V3.S4
+	VFMLA V25.S4, V15.S4, V4.S4
+	VFMLA V21.S4, V16.S4, V5.S4
+	VFMLA V22.S4, V16.S4, V6.S4
+	VFMLA V23.S4, V16.S4, V7.S4
+	VFMLA V24.S4, V16.S4, V8.S4
+	VFMLA V25.S4, V16.S4, V9.S4
+	VFMLA V21.S4, V17.S4, V10.S4
+	VFMLA V22.S4, V17.S4, V11.S4
+	VFMLA V23.S4, V17.S4, V12.S4
+	VFMLA V24.S4, V17.S4, V13.S4
+	VFMLA V25.S4, V17.S4, V14.S4
+	SUBS $1, R15, R15
+	BGT  d5step
+
+d5reduce:
+	FADDP_S4(26, 0, 1)
+	FADDP_S4(27, 2, 3)
+	FADDP_S4(15, 26, 27)
+	FADDP_S4(30, 4, 4)
+	FADDP_S4(18, 30, 30)
+	FADDP_S4(26, 5, 6)
+	FADDP_S4(27, 7, 8)
+	FADDP_S4(16, 26, 27)
+	FADDP_S4(30, 9, 9)
+	FADDP_S4(19, 30, 30)
+	FADDP_S4(26, 10, 11)
+	FADDP_S4(27, 12, 13)
+	FADDP_S4(17, 26, 27)
+	FADDP_S4(30, 14, 14)
+	FADDP_S4(20, 30, 30)
+	LOADAB
+	FMUL_S4(15, 15, 28)
+	FMUL_S4(16, 16, 28)
+	FMUL_S4(17, 17, 28)
+	FMUL_S4(18, 18, 28)
+	FMUL_S4(19, 19, 28)
+	FMUL_S4(20, 20, 28)
+
+	// C tile at c + i*ldc + 4j; rows [0, R1), columns [0, R3) inside C
+	MOVD FA_C(R8), R23
+	MUL  R16, R14, R20
+	ADD  R20, R23, R23
+	ADD  R17<<2, R23, R23
+	MOVD $3, R20
+	SUB  R16, R10, R1
+	CMP  $3, R1
+	CSEL GT, R20, R1, R1
+	MOVD $5, R20
+	SUB  R17, R11, R3
+	CMP  $5, R3
+	CSEL GT, R20, R3, R3
+	CMP  $3, R1
+	BNE  d5part
+	CMP  $5, R3
+	BNE  d5part
+	MOVD R23, R0
+	STOREROW(V15, R0)
+	D5COL4(F18, R0)
+	ADD  R14, R0, R0
+	STOREROW(V16, R0)
+	D5COL4(F19, R0)
+	ADD  R14, R0, R0
+	STOREROW(V17, R0)
+	D5COL4(F20, R0)
+	B    d5next
+
+d5part:
+	MOVD  R24, R0
+	VST1  [V15.S4], (R0)
+	FMOVS F18, 16(R0)
+	ADD   $32, R0, R0
+	VST1  [V16.S4], (R0)
+	FMOVS F19, 16(R0)
+	ADD   $32, R0, R0
+	VST1  [V17.S4], (R0)
+	FMOVS F20, 16(R0)
+	MOVD  ZR, R0
+	MOVD  ZR, R2
+	MERGE(5, d5mrow, d5mcol, d5next)
+
+d5next:
+	ADD $5, R17, R17
+	CMP R11, R17
+	BLT d5col
+	ADD $3, R16, R16
+	CMP R10, R16
+	BLT d5row
 	RET

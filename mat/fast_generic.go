@@ -101,3 +101,10 @@ func stridedRowGeneric(mr, nr int) stridedRowKernel {
 func useCol5(n int) bool {
 	return n >= 5 && (n+4)/5*5*8 <= (n+3)/4*4*9
 }
+
+// useDot5 reports whether the arm64 dot kernel with 3×5 tiles computes
+// fewer columns of C than the one with 4×4 tiles (both run at about the
+// same speed per FMA); here for the same reason as useCol5.
+func useDot5(n int) bool {
+	return (n+4)/5*5 < (n+3)/4*4
+}
