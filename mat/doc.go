@@ -59,7 +59,8 @@
 // "avx2+fma" on amd64 CPUs with AVX2 and FMA, "neon" on arm64 (Advanced
 // SIMD), "generic" everywhere else. The build tag purego forces the generic
 // kernels; at run time, the environment variable GOMLP_KERNELS=generic
-// does the same on every architecture (it is read once, at init), as does
+// does the same on every architecture (it is read once, at init, so go
+// test's result cache does not notice it: pass -count=1), as does
 // GODEBUG=cpu.avx2=off (or cpu.fma=off) on amd64. (On arm64 the Go runtime
 // does not know GODEBUG=cpu.asimd=off and warns about it.) Impl reports the
 // choice; SetImpl switches it, so that tests and benchmarks can compare

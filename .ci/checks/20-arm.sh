@@ -17,6 +17,9 @@ step "arm64 generic kernels (GOMLP_KERNELS=generic, then -tags purego)"
 GOARCH=arm64 go test -count 1 -exec "env GOMLP_KERNELS=generic qemu-aarch64-static" ./mat/
 GOARCH=arm64 go test -count 1 -tags purego -exec qemu-aarch64-static ./mat/
 
+step "the run-time switch on this machine too (GOMLP_KERNELS=generic)"
+GOMLP_KERNELS=generic go test -count 1 ./mat/
+
 for v in 7 6; do
 	step "32-bit arm, GOARM=$v, whole suite under qemu"
 	GOARCH=arm GOARM=$v go vet ./...
