@@ -663,7 +663,7 @@ func report(data modelData, stats map[string]map[string]loopStats, cal calibrati
 		pk := st["peak"]
 		peakFPC := pk.flops / pk.cycles
 		fmt.Printf("\n## %s, one thread, %.1f GHz\n\n", c.what, *ghz)
-		fmt.Printf("| shape M×N×K | before µs | before GFLOP/s | after µs | after GFLOP/s | speed-up | after: Go-side µs | after: limit |\n|---|---:|---:|---:|---:|---:|---:|---|\n")
+		fmt.Printf("| shape M×N×K | before µs | before GFLOP/s | after µs | after GFLOP/s | after: %% of FMA peak | speed-up | after: Go-side µs | after: limit |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
 		times := map[key][2]shapeTime{}
 		for _, k := range order {
 			b, a := byKey[k]["before"], byKey[k]["after"]
@@ -676,8 +676,8 @@ func report(data modelData, stats map[string]map[string]loopStats, cal calibrati
 			tb, ta := modelShapeTime(b, st, cal, gb), modelShapeTime(a, st, cal, ga)
 			times[k] = [2]shapeTime{tb, ta}
 			fl := 2 * float64(k.m*k.n*k.k)
-			fmt.Printf("| %d×%d×%d %s%s | %.1f | %.1f | %.1f | %.1f | %.2f× | %.1f | %s |\n", k.m, k.n, k.k, tr(k.ta), tr(k.tb),
-				tb.total/1000, fl/tb.total, ta.total/1000, fl/ta.total, tb.total/ta.total, ta.goSide/1000, ta.bound)
+			fmt.Printf("| %d×%d×%d %s%s | %.1f | %.1f | %.1f | %.1f | %.0f%% | %.2f× | %.1f | %s |\n", k.m, k.n, k.k, tr(k.ta), tr(k.tb),
+				tb.total/1000, fl/tb.total, ta.total/1000, fl/ta.total, 100*fl/ta.total/(peakFPC**ghz), tb.total/ta.total, ta.goSide/1000, ta.bound)
 		}
 		// One prediction at batch 1: the two products and the element work.
 		elem := modelShapeTime(data.Predict, st, cal, data.Predict.GoNanos)
