@@ -129,7 +129,12 @@ func armModelSet(cnt armCounts, withFast bool) *kernelSet {
 		gemmRow:  func(k, n int, a, b, c *float32, ldc int, beta float32) { cnt.gemmRow(k, n, beta) },
 	}
 	if withFast {
-		ks.fast = &fastKernels{gemv: cnt.gemv, dot: cnt.dotFast, dot1: cnt.dot, col: cnt.col}
+		ks.fast = &fastKernels{gemv: cnt.gemv, dot: cnt.dotFast, dot1: cnt.dot, col: cnt.col,
+			transpose: func(rows, cols int, src *float32, lds int, dst *float32, ldd int) {
+				transposeBy4x4(rows, cols, src, lds, dst, ldd, func(r, c int, _ *float32, _ int, _ *float32, _ int) {
+					cnt["transpose.block"] += float64(r / 4 * (c / 4))
+				})
+			}}
 	}
 	return ks
 }

@@ -45,8 +45,9 @@ var neonKernels = kernelSet{
 	packA:    panelPacker{copy: packCopy8NEON, trans: packTrans8NEON},
 	packB:    panelPacker{copy: packCopy12NEON, trans: packTrans12NEON},
 	gemmRow:  gemmRow8x12NEON,
-	fast:     &fastKernels{gemv: gemvFastNEON, dot: dotFastNEON, dot1: dotNEON, col: colFastNEON},
-	peak:     &peakLoop{run: peakNEON, flops: 16 * 4 * 2},
+	fast: &fastKernels{gemv: gemvFastNEON, dot: dotFastNEON, dot1: dotNEON, col: colFastNEON,
+		transpose: transposeFastNEON},
+	peak: &peakLoop{run: peakNEON, flops: 16 * 4 * 2},
 }
 
 // gemvFastNEON is the one-row fast path: the assembly needs four columns.
@@ -66,6 +67,12 @@ func dotFastNEON(p *fastArgs) {
 		return
 	}
 	dotNEON(p)
+}
+
+// transposeFastNEON is the fast paths' transpose: the assembly does the
+// 4×4 blocks, Go the last rows and columns.
+func transposeFastNEON(rows, cols int, src *float32, lds int, dst *float32, ldd int) {
+	transposeBy4x4(rows, cols, src, lds, dst, ldd, transposeNEON)
 }
 
 // colFastNEON is the narrow-C fast path for op(A) = Aᵀ: the assembly's tile
@@ -101,6 +108,11 @@ func col5NEON(p *fastArgs)
 
 //go:noescape
 func dot5NEON(p *fastArgs)
+
+// transposeNEON is fastKernels.transpose for rows and cols multiples of 4.
+//
+//go:noescape
+func transposeNEON(rows, cols int, src *float32, lds int, dst *float32, ldd int)
 
 // peakNEON runs n iterations of the register-only FMA loop PeakGFLOPS times.
 //

@@ -1697,3 +1697,58 @@ d5next:
 	CMP R10, R16
 	BLT d5row
 	RET
+
+// func transposeNEON(rows, cols int, src *float32, lds int, dst *float32, ldd int)
+// dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols, both multiples of 4
+// (the Go wrapper does the edges): 4×4 blocks through TRANSPOSE4.
+TEXT ·transposeNEON(SB), NOSPLIT, $0-48
+	MOVD rows+0(FP), R0
+	MOVD cols+8(FP), R1
+	MOVD src+16(FP), R2
+	MOVD lds+24(FP), R3
+	MOVD dst+32(FP), R4
+	MOVD ldd+40(FP), R5
+	LSL  $2, R3, R3
+	LSL  $2, R5, R5
+	MOVD ZR, R6          // i
+
+trrow:
+	CMP  R0, R6
+	BGE  trdone
+	MUL  R6, R3, R8
+	ADD  R2, R8, R8      // src row i
+	LSL  $2, R6, R9
+	ADD  R4, R9, R9      // dst column i, row 0
+	MOVD ZR, R7          // j
+
+trloop:
+	CMP  R1, R7
+	BGE  trnext
+	MOVD R8, R10
+	VLD1 (R10), [V0.S4]
+	ADD  R3, R10, R10
+	VLD1 (R10), [V1.S4]
+	ADD  R3, R10, R10
+	VLD1 (R10), [V2.S4]
+	ADD  R3, R10, R10
+	VLD1 (R10), [V3.S4]
+	TRANSPOSE4(V0, V1, V2, V3, V4, V5, V6, V7)
+	MOVD R9, R11
+	VST1 [V4.S4], (R11)
+	ADD  R5, R11, R11
+	VST1 [V5.S4], (R11)
+	ADD  R5, R11, R11
+	VST1 [V6.S4], (R11)
+	ADD  R5, R11, R11
+	VST1 [V7.S4], (R11)
+	ADD  $16, R8, R8     // four columns of src along
+	ADD  R5<<2, R9, R9   // four rows of dst down
+	ADD  $4, R7, R7
+	B    trloop
+
+trnext:
+	ADD $4, R6, R6
+	B   trrow
+
+trdone:
+	RET

@@ -108,3 +108,23 @@ func useCol5(n int) bool {
 func useDot5(n int) bool {
 	return (n+4)/5*5 < (n+3)/4*4
 }
+
+// transposeBy4x4 is the transpose contract of fastKernels with blocks, a
+// kernel for rows and cols multiples of 4, doing the bulk and Go the last
+// rows and columns (the arm64 transpose; here so that bench/arm's model
+// can count it on any machine).
+func transposeBy4x4(rows, cols int, src *float32, lds int, dst *float32, ldd int,
+	blocks func(rows, cols int, src *float32, lds int, dst *float32, ldd int)) {
+	r4, c4 := rows&^3, cols&^3
+	if r4 > 0 && c4 > 0 {
+		blocks(r4, c4, src, lds, dst, ldd)
+	}
+	s := unsafe.Slice(src, (rows-1)*lds+cols)
+	d := unsafe.Slice(dst, (cols-1)*ldd+rows)
+	if c4 < cols && r4 > 0 {
+		transpose(d[c4*ldd:], ldd, s[c4:], lds, r4, cols-c4)
+	}
+	if r4 < rows {
+		transpose(d[r4:], ldd, s[r4*lds:], lds, rows-r4, cols)
+	}
+}
