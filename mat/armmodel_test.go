@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/gomlp/gomlp/internal/gemmshape"
 )
 
 // The data bench/arm's performance model needs from this package, written
@@ -140,16 +142,9 @@ func armModelSet(cnt armCounts, withFast bool) *kernelSet {
 }
 
 // armModelShapes are the products of one training step of the 784-256-10
-// network at batch 128 and of its inference at batch 1: M, N, K, op(A),
-// op(B) transposed.
-var armModelShapes = []struct {
-	m, n, k        int
-	transA, transB bool
-}{
-	{128, 256, 784, false, false}, {784, 256, 128, true, false}, {128, 784, 256, false, true},
-	{128, 10, 256, false, false}, {256, 10, 128, true, false}, {128, 256, 10, false, true},
-	{1, 256, 784, false, false}, {1, 10, 256, false, false},
-}
+// network at batch 128 and of its inference at batch 1 (both layers).
+var armModelShapes = append(append([]gemmshape.Shape(nil), gemmshape.Step...),
+	gemmshape.Shape{M: 1, N: 10, K: 256, Role: "batch-1 inference, output layer"})
 
 type armModelShape struct {
 	M, N, K        int
@@ -245,30 +240,23 @@ func TestARMModelData(t *testing.T) {
 		return m
 	}
 	for _, s := range armModelShapes {
-		ar, ac := s.m, s.k
-		if s.transA {
-			ar, ac = ac, ar
-		}
-		br, bc := s.k, s.n
-		if s.transB {
-			br, bc = bc, br
-		}
-		a, b, c := randM(ar, ac), randM(br, bc), New(s.m, s.n)
+		ar, ac, br, bc := s.Stored()
+		a, b, c := randM(ar, ac), randM(br, bc), New(s.M, s.N)
 		for _, policy := range []string{"before", "after"} {
 			cnt := armCounts{}
 			set := armModelSet(cnt, policy == "after")
 			active.Store(set)
-			Gemm(TransposeIf(s.transA), TransposeIf(s.transB), 1, a, b, 0, c)
+			Gemm(TransposeIf(s.TransA), TransposeIf(s.TransB), 1, a, b, 0, c)
 			counts := armCounts{}
 			for k, v := range cnt {
 				counts[k] = v
 			}
-			tA, tB := TransposeIf(s.transA), TransposeIf(s.transB)
+			tA, tB := TransposeIf(s.TransA), TransposeIf(s.TransB)
 			timed = append(timed, tm.add(func() {
 				active.Store(set)
 				Gemm(tA, tB, 1, a, b, 0, c)
 			}))
-			data.Shapes = append(data.Shapes, armModelShape{M: s.m, N: s.n, K: s.k, TransA: s.transA, TransB: s.transB,
+			data.Shapes = append(data.Shapes, armModelShape{M: s.M, N: s.N, K: s.K, TransA: s.TransA, TransB: s.TransB,
 				Policy: policy, Counts: counts})
 		}
 	}
