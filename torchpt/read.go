@@ -356,4 +356,3 @@ func halfToFloat32(h uint16) float32 {
 	}
 	return math.Float32frombits(sign | e<<23 | (frac&0x3ff)<<13)
 }
-
