@@ -18,8 +18,8 @@
 // nn.Sequential(Linear, ReLU, Linear, …): "0.weight" [out, in], "0.bias",
 // "2.weight", …
 //
-//	format, tensors, err := interop.ReadFile("model.pt")   // format from the content
-//	net, mapping, err := interop.FromTensors(tensors, interop.Options{})
+//	f, err := interop.ReadFile("model.pt")                  // format from the content
+//	net, mapping, err := interop.FromTensors(f.Tensors, interop.Options{})
 //	err = interop.SaveNetwork("model.gmlp", net, nil)       // weights only
 //	err = interop.WriteFile("model.safetensors", net)       // format from the extension
 package interop
@@ -90,37 +90,45 @@ func DetectFile(path string) (Format, error) {
 	return Detect(head[:n]), nil
 }
 
+// File is what ReadFile found in a file.
+type File struct {
+	Format   Format
+	Tensors  []Tensor          // in the file's order
+	Metadata map[string]string // a safetensors header's __metadata__, or nil
+}
+
 // ReadFile reads the tensors of a safetensors or PyTorch file, telling
 // which from the content, not the name.
-func ReadFile(path string) (Format, []Tensor, error) {
+func ReadFile(path string) (*File, error) {
 	format, err := DetectFile(path)
 	if err != nil {
-		return Unknown, nil, err
+		return nil, err
 	}
-	var out []Tensor
+	f := &File{Format: format}
 	switch format {
 	case Safetensors:
-		ts, _, err := safetensors.Load(path)
+		ts, meta, err := safetensors.Load(path)
 		if err != nil {
-			return format, nil, err
+			return nil, err
 		}
 		for _, t := range ts {
-			out = append(out, Tensor(t))
+			f.Tensors = append(f.Tensors, Tensor(t))
 		}
+		f.Metadata = meta
 	case Torch, TorchLegacy:
 		ts, err := torchpt.Load(path)
 		if err != nil {
-			return format, nil, err
+			return nil, err
 		}
 		for _, t := range ts {
-			out = append(out, Tensor(t))
+			f.Tensors = append(f.Tensors, Tensor(t))
 		}
 	case GMLP:
-		return format, nil, fmt.Errorf("%s is already a gomlp checkpoint", path)
+		return nil, fmt.Errorf("%s is a gomlp checkpoint, not a foreign file", path)
 	default:
-		return format, nil, fmt.Errorf("%s is neither a safetensors file nor a PyTorch (torch.save) file", path)
+		return nil, fmt.Errorf("%s is neither a safetensors file nor a PyTorch (torch.save) file", path)
 	}
-	return format, out, nil
+	return f, nil
 }
 
 // FormatFromExt gives the format WriteFile uses for a file name.

@@ -67,10 +67,11 @@ func near(t *testing.T, got *mat.Matrix, want [][]float64, tol float64) {
 }
 
 func TestPyTorchSequential(t *testing.T) {
-	format, ts, err := ReadFile("../torchpt/testdata/sequential.pt")
-	if err != nil || format != Torch {
-		t.Fatal(format, err)
+	f, err := ReadFile("../torchpt/testdata/sequential.pt")
+	if err != nil || f.Format != Torch {
+		t.Fatal(f, err)
 	}
+	ts := f.Tensors
 	net, m, err := FromTensors(ts, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -84,10 +85,11 @@ func TestPyTorchSequential(t *testing.T) {
 }
 
 func TestNestedAndNames(t *testing.T) {
-	_, ts, err := ReadFile("../torchpt/testdata/nested.pt")
+	f, err := ReadFile("../torchpt/testdata/nested.pt")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ts := f.Tensors
 	_, m, err := FromTensors(ts, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -246,11 +248,11 @@ func TestExportRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 		} else {
-			_, rts, err := ReadFile(path)
+			f, err := ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			back, _, err = FromTensors(rts, Options{})
+			back, _, err = FromTensors(f.Tensors, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -284,7 +286,7 @@ func TestDetect(t *testing.T) {
 			t.Errorf("%s: %q %v, want %q", path, got, err, want)
 		}
 	}
-	if _, _, err := ReadFile("../torchpt/testdata/legacy.pt"); err == nil || !strings.Contains(err.Error(), "re-save") {
+	if _, err := ReadFile("../torchpt/testdata/legacy.pt"); err == nil || !strings.Contains(err.Error(), "re-save") {
 		t.Errorf("legacy: %v", err)
 	}
 }
