@@ -60,7 +60,7 @@ var (
 	// ErrNotTorch says the file is not a PyTorch zip archive.
 	ErrNotTorch = errors.New("not a PyTorch file")
 	// ErrLegacy says the file is in the pre-1.6 format (a bare pickle).
-	ErrLegacy = errors.New("a PyTorch file in the legacy (pre-1.6, non-zip) format, which is not read: re-save it with a current PyTorch, e.g. torch.save(torch.load(\"old.pt\"), \"new.pt\")")
+	ErrLegacy = errors.New("a legacy PyTorch file (the pre-1.6 format, a bare pickle), which is not read: re-save it with a current PyTorch, e.g. torch.save(torch.load(\"old.pt\"), \"new.pt\")")
 	// ErrRefused says the pickle names a global that is not allowed.
 	ErrRefused = errors.New("refused")
 )

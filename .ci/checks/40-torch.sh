@@ -42,10 +42,10 @@ for logits in "$work"/v/*.logits; do
 	# shellcheck disable=SC2046
 	"$mlp" import "$work/v/$name.pt" -out "$work/v/$name.gmlp" $(cat "$work/v/$name.args") >"$work/v/$name.import"
 	"$mlp" eval -model "$work/v/$name.gmlp" -data "$MNIST_DIR" -quiet -logits "$work/v/$name.gomlp" >/dev/null
-	printf '%-22s ' "$name"
-	$PY interop/torch/compare.py "$work/v/$name.gomlp" "$logits" --tol 1e-5 | head -n 1
-	$PY interop/torch/compare.py "$work/v/$name.gomlp" "$logits" --tol 1e-5 >/dev/null ||
-		{ echo "FAIL: $name"; cat "$work/v/$name.import"; exit 1; }
+	rc=0
+	$PY interop/torch/compare.py "$work/v/$name.gomlp" "$logits" --tol 1e-5 >"$work/v/$name.cmp" || rc=$?
+	printf '%-22s %s\n' "$name" "$(head -n 1 "$work/v/$name.cmp")"
+	[ $rc -eq 0 ] || { echo "FAIL: $name"; cat "$work/v/$name.import"; exit 1; }
 done
 # Read directly, without import, where the mapping is unambiguous.
 "$mlp" eval -model "$work/v/named_fc.pt" -data "$MNIST_DIR" -quiet -logits "$work/v/direct.gomlp" >/dev/null

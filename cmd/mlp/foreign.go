@@ -55,7 +55,11 @@ func trimForeign(err error) string {
 func inspectForeign(path string, stdout io.Writer) error {
 	f, err := interop.ReadFile(path)
 	if err != nil {
-		return oneLine(trimForeign(err))
+		msg := strings.TrimPrefix(trimForeign(err), path+": ")
+		if format, _ := interop.DetectFile(path); format != interop.TorchLegacy {
+			msg = fmt.Sprintf("not a valid %s file: %s", format, msg)
+		}
+		return oneLine(path + ": " + msg)
 	}
 	size := int64(-1)
 	if fi, err := os.Stat(path); err == nil {
