@@ -12,7 +12,15 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"unsafe"
 )
+
+// littleEndian is true on machines whose float32 memory layout is the
+// file's, where contiguous float32 data is copied as bytes.
+var littleEndian = func() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}()
 
 // Load reads a torch.save file.
 func Load(name string) ([]Tensor, error) {
@@ -331,6 +339,10 @@ func element(raw []byte, dtype string, i int64) float32 {
 }
 
 func decodeF32(dst []float32, raw []byte) {
+	if littleEndian {
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), 4*len(dst)), raw)
+		return
+	}
 	for i := range dst {
 		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
 	}

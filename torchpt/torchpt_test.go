@@ -241,3 +241,24 @@ func FuzzUnpickle(f *testing.F) {
 		unpickle(b)
 	})
 }
+
+// BenchmarkLoad100MB reads a 100 MB torch.save file of float32 tensors;
+// b.SetBytes makes the output MB/s.
+func BenchmarkLoad100MB(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "big.pt")
+	ts := make([]Tensor, 4)
+	for i := range ts {
+		ts[i] = Tensor{Name: string(rune('a' + i)), Shape: []int{5000, 1250}, Data: make([]float32, 5000*1250)}
+	}
+	if err := Save(path, ts); err != nil {
+		b.Fatal(err)
+	}
+	fi, _ := os.Stat(path)
+	b.SetBytes(fi.Size())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Load(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

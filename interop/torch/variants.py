@@ -114,8 +114,8 @@ def main():
     # A training checkpoint: model and optimizer state (momentum buffers of
     # the same shapes make the chain ambiguous, so the layers are named).
     m = seq(784, 30, 10)
-    opt = torch.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
-    m(x).sum().backward()
+    opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
+    m(x).mean().backward()  # a small step, so the logits stay of order 1
     opt.step()
     write("training_checkpoint", {"model": m.state_dict(), "optimizer": opt.state_dict(), "epoch": 3}, m,
           args="-layers model.0,model.2")
