@@ -628,8 +628,8 @@ func ints(v any) ([]int64, error) {
 	out := make([]int64, len(t))
 	for i, x := range t {
 		n, ok := x.(int64)
-		if !ok || n < 0 {
-			return nil, fmt.Errorf("element %v", x)
+		if !ok || n < 0 || n > math.MaxInt32 {
+			return nil, fmt.Errorf("element %v (want 0..2^31-1)", x)
 		}
 		out[i] = n
 	}

@@ -245,28 +245,28 @@ func materialise(files map[string]*zip.File, prefix string, refs []named) ([]Ten
 			// storage; refusing them keeps memory bounded by the file.
 			return nil, fmt.Errorf("tensor %q of shape %v is larger than its storage of %d elements (an expanded view)", ref.name, t.size, s.numel)
 		}
+		if strings.ContainsAny(s.key, "/\\") || s.key == ".." || s.key == "." || s.key == "" {
+			return nil, fmt.Errorf("storage key %q is not a plain name", s.key)
+		}
+		f, ok := files[prefix+"data/"+s.key]
+		if !ok {
+			return nil, fmt.Errorf("tensor %q: storage data/%s is not in the archive", ref.name, s.key)
+		}
+		es := uint64(elemSize[s.dtype])
+		if uint64(s.numel) > MaxElements || uint64(s.numel)*es > math.MaxInt {
+			return nil, fmt.Errorf("storage %s of %d elements is over the limit", s.key, s.numel)
+		}
+		want := uint64(s.numel) * es
+		if f.UncompressedSize64 != want {
+			return nil, fmt.Errorf("storage %s holds %d bytes but %d %s elements need %d", s.key, f.UncompressedSize64, s.numel, s.dtype, want)
+		}
 		tensor := Tensor{Name: ref.name, DType: s.dtype, Shape: shape}
 		if !isFloat(s.dtype) {
-			out = append(out, tensor)
+			out = append(out, tensor) // listed, not read
 			continue
 		}
 		raw, ok := storages[s.key]
 		if !ok {
-			if strings.ContainsAny(s.key, "/\\") || s.key == ".." || s.key == "." || s.key == "" {
-				return nil, fmt.Errorf("storage key %q is not a plain name", s.key)
-			}
-			f, ok := files[prefix+"data/"+s.key]
-			if !ok {
-				return nil, fmt.Errorf("tensor %q: storage data/%s is not in the archive", ref.name, s.key)
-			}
-			es := uint64(elemSize[s.dtype])
-			want := uint64(s.numel) * es
-			if uint64(s.numel) > MaxElements {
-				return nil, fmt.Errorf("storage %s of %d elements is over the limit", s.key, s.numel)
-			}
-			if f.UncompressedSize64 != want {
-				return nil, fmt.Errorf("storage %s holds %d bytes but %d %s elements need %d", s.key, f.UncompressedSize64, s.numel, s.dtype, want)
-			}
 			var err error
 			if raw, err = readEntry(f, want); err != nil {
 				return nil, err

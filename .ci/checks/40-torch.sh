@@ -9,6 +9,7 @@
 #     by gomlp with logits within 1e-5; files gomlp must refuse are refused.
 #  3. .pt files gomlp exports load with torch.load(weights_only=True).
 #  4. safetensors files cross-read with github.com/nlpodyssey/safetensors.
+#  5. The fuzz targets of both readers run for a few seconds each.
 set -euo pipefail
 source .ci/lib/install.sh
 need_deb python3-torch python3-numpy
@@ -68,4 +69,8 @@ cmp "$work/st_logits.txt" "$work/gomlp_logits.txt"
 
 echo "--- 4. safetensors against github.com/nlpodyssey/safetensors"
 (cd interop/safetensorscheck && go test -count=1 .)
+echo "--- 5. fuzzing the readers briefly"
+go test -run '^$' -fuzz '^FuzzRead$' -fuzztime 10s ./safetensors
+go test -run '^$' -fuzz '^FuzzRead$' -fuzztime 10s ./torchpt
+go test -run '^$' -fuzz '^FuzzUnpickle$' -fuzztime 10s ./torchpt
 echo "torch interop: ok"
