@@ -85,10 +85,10 @@ func read(r io.ReaderAt, size int64) ([]Tensor, error) {
 			pkl, prefix = f, dir
 		}
 	}
+	if _, ok := findSuffix(files, "/constants.pkl"); ok {
+		return nil, fmt.Errorf("%w: a TorchScript archive (torch.jit.save), which holds code; save the model's state_dict() with torch.save instead", ErrNotTorch)
+	}
 	if pkl == nil {
-		if _, ok := findSuffix(files, "/constants.pkl"); ok {
-			return nil, fmt.Errorf("%w: a TorchScript archive (torch.jit.save); save the model's state_dict() with torch.save instead", ErrNotTorch)
-		}
 		return nil, fmt.Errorf("%w: a zip archive without a data.pkl", ErrNotTorch)
 	}
 	if f, ok := files[prefix+"byteorder"]; ok {
