@@ -92,7 +92,7 @@ func read(r io.ReaderAt, size int64) ([]Tensor, error) {
 		return nil, fmt.Errorf("%w: a zip archive without a data.pkl", ErrNotTorch)
 	}
 	if f, ok := files[prefix+"byteorder"]; ok {
-		b, err := readEntry(f, 16)
+		b, err := readEntry(f, 16, size)
 		if err != nil {
 			return nil, err
 		}
@@ -100,7 +100,7 @@ func read(r io.ReaderAt, size int64) ([]Tensor, error) {
 			return nil, fmt.Errorf("byte order %q; only little-endian files are read", b)
 		}
 	}
-	p, err := readEntry(pkl, MaxPickleBytes)
+	p, err := readEntry(pkl, MaxPickleBytes, size)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func read(r io.ReaderAt, size int64) ([]Tensor, error) {
 	if len(refs) > MaxTensors {
 		return nil, fmt.Errorf("%d tensors, over the limit of %d", len(refs), MaxTensors)
 	}
-	return materialise(files, prefix, refs)
+	return materialise(files, prefix, refs, size)
 }
 
 func findSuffix(files map[string]*zip.File, suffix string) (*zip.File, bool) {
@@ -137,39 +137,63 @@ type named struct {
 }
 
 // flatten lists the tensors of a (nested) dict in order, joining names
-// with dots.
+// with dots. A pickle can make a dict hold itself, or one dict many times,
+// so cycles are refused and the entries visited are counted.
 func flatten(d *dict, prefix string, depth int, out *[]named) error {
-	if depth > 8 {
-		return fmt.Errorf("dicts nested deeper than 8")
-	}
-	for _, k := range d.keys {
-		var key string
-		switch k := k.(type) {
-		case string:
-			key = k
-		case int64:
-			key = strconv.FormatInt(k, 10)
-		default:
-			continue
+	visits := 0
+	onPath := map[*dict]bool{}
+	var walk func(d *dict, prefix string, depth int) error
+	walk = func(d *dict, prefix string, depth int) error {
+		if depth > 8 {
+			return fmt.Errorf("dicts nested deeper than 8")
 		}
-		switch v := d.vals[k].(type) {
-		case *tensorRef:
-			*out = append(*out, named{prefix + key, v})
-		case *dict:
-			if err := flatten(v, prefix+key+".", depth+1, out); err != nil {
-				return err
+		if onPath[d] {
+			return fmt.Errorf("a dict that contains itself")
+		}
+		onPath[d] = true
+		defer delete(onPath, d)
+		for _, k := range d.keys {
+			if visits++; visits > 4*MaxTensors {
+				return fmt.Errorf("more than %d dict entries", 4*MaxTensors)
+			}
+			var key string
+			switch k := k.(type) {
+			case string:
+				key = k
+			case int64:
+				key = strconv.FormatInt(k, 10)
+			default:
+				continue
+			}
+			switch v := d.vals[k].(type) {
+			case *tensorRef:
+				if len(*out) >= MaxTensors {
+					return fmt.Errorf("more than %d tensors", MaxTensors)
+				}
+				*out = append(*out, named{prefix + key, v})
+			case *dict:
+				if err := walk(v, prefix+key+".", depth+1); err != nil {
+					return err
+				}
 			}
 		}
+		return nil
 	}
-	return nil
+	return walk(d, prefix, depth)
 }
 
 // readEntry reads one archive member of at most limit bytes, refusing
-// entries whose declared or real size is larger, or that expand more than
-// MaxRatio.
-func readEntry(f *zip.File, limit uint64) ([]byte, error) {
+// entries whose declared or real size is larger, that reach past the end
+// of the archive, or that expand more than MaxRatio, before allocating.
+func readEntry(f *zip.File, limit uint64, archiveSize int64) ([]byte, error) {
 	n := f.UncompressedSize64
+	off, err := f.DataOffset()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", f.Name, err)
+	}
 	switch {
+	case off < 0 || f.CompressedSize64 > uint64(archiveSize-off):
+		return nil, fmt.Errorf("%s declares %d bytes at offset %d, past the end of the %d-byte file", f.Name, f.CompressedSize64, off, archiveSize)
 	case n > limit:
 		return nil, fmt.Errorf("%s declares %d bytes, over the limit of %d", f.Name, n, limit)
 	case f.Method != zip.Store && f.Method != zip.Deflate:
@@ -207,8 +231,9 @@ var elemSize = map[string]int{"float32": 4, "float16": 2, "bfloat16": 2, "float6
 
 // materialise reads the storages the tensors use, once each, and copies
 // every tensor's view into a compact float32 array.
-func materialise(files map[string]*zip.File, prefix string, refs []named) ([]Tensor, error) {
+func materialise(files map[string]*zip.File, prefix string, refs []named, size int64) ([]Tensor, error) {
 	storages := map[string][]byte{}
+	var total uint64
 	dtypes := map[string]string{}
 	out := make([]Tensor, 0, len(refs))
 	for _, ref := range refs {
@@ -268,10 +293,15 @@ func materialise(files map[string]*zip.File, prefix string, refs []named) ([]Ten
 		raw, ok := storages[s.key]
 		if !ok {
 			var err error
-			if raw, err = readEntry(f, want); err != nil {
+			if raw, err = readEntry(f, want, size); err != nil {
 				return nil, err
 			}
 			storages[s.key] = raw
+		}
+		// Views may repeat a storage's elements (the same tensor under
+		// several names, overlapping views): bound the total by the file.
+		if total += count; total > MaxExpansion*uint64(size)+1<<20 {
+			return nil, fmt.Errorf("the tensors hold %d elements in all, more than %d times the %d-byte file", total, MaxExpansion, size)
 		}
 		tensor.Data = make([]float32, count)
 		if count > 0 {

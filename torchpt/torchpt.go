@@ -54,6 +54,9 @@ const (
 	// MaxRatio bounds how much a compressed entry may expand (torch.save
 	// stores entries uncompressed; this only guards against zip bombs).
 	MaxRatio = 200
+	// MaxExpansion bounds the float32 elements of all tensors together, as
+	// a multiple of the file's size in bytes: views may repeat elements.
+	MaxExpansion = 16
 )
 
 var (

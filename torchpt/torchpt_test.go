@@ -172,7 +172,7 @@ func TestHostileArchives(t *testing.T) {
 		"short storage":     {rezip(t, map[string][]byte{"a/data.pkl": pkl, "a/data/0": storage[:12]}, false), "need 16"},
 		"zip bomb":          {rezip(t, map[string][]byte{"a/data.pkl": make([]byte, 10<<20)}, true), "zip bomb"},
 		"no pickle":         {rezip(t, map[string][]byte{"a/version": []byte("3")}, false), "without a data.pkl"},
-		"torchscript":       {rezip(t, map[string][]byte{"a/constants.pkl": {}}, false), "TorchScript"},
+		"torchscript":       {rezip(t, map[string][]byte{"a/constants.pkl": {}, "a/data.pkl": pkl}, false), "TorchScript"},
 		"big endian":        {rezip(t, map[string][]byte{"a/data.pkl": pkl, "a/byteorder": []byte("big")}, false), "byte order"},
 		"truncated":         {good[:len(good)/2], "zip"},
 	}
@@ -260,5 +260,23 @@ func BenchmarkLoad100MB(b *testing.B) {
 		if _, err := Load(path); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestSelfReferentialDict(t *testing.T) {
+	// d = {}; d["a"] = d; d["b"] = d; ... : a cycle, refused quickly.
+	p := []byte{0x80, 2, '}', 'q', 0, '('}
+	for _, k := range "abcdefgh" {
+		p = append(p, 'X', 1, 0, 0, 0, byte(k), 'h', 0)
+	}
+	p = append(p, 'u', '.')
+	var b bytes.Buffer
+	z := zip.NewWriter(&b)
+	w, _ := z.Create("a/data.pkl")
+	w.Write(p)
+	z.Close()
+	_, err := Read(bytes.NewReader(b.Bytes()), int64(b.Len()))
+	if err == nil || !strings.Contains(err.Error(), "contains itself") {
+		t.Errorf("%v, want a refusal of the cycle", err)
 	}
 }

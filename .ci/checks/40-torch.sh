@@ -70,7 +70,7 @@ cmp "$work/st_logits.txt" "$work/gomlp_logits.txt"
 echo "--- 4. safetensors against github.com/nlpodyssey/safetensors"
 (cd interop/safetensorscheck && go test -count=1 .)
 echo "--- 5. fuzzing the readers briefly"
-go test -run '^$' -fuzz '^FuzzRead$' -fuzztime 10s ./safetensors
-go test -run '^$' -fuzz '^FuzzRead$' -fuzztime 10s ./torchpt
-go test -run '^$' -fuzz '^FuzzUnpickle$' -fuzztime 10s ./torchpt
+go test -run '^$' -fuzz '^FuzzRead$' -fuzztime 10s -fuzzminimizetime 200x ./safetensors
+go test -run '^$' -fuzz '^FuzzRead$' -fuzztime 10s -fuzzminimizetime 200x ./torchpt
+go test -run '^$' -fuzz '^FuzzUnpickle$' -fuzztime 10s -fuzzminimizetime 200x ./torchpt
 echo "torch interop: ok"
