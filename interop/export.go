@@ -27,11 +27,7 @@ func ToTensors(net *layers.Network) ([]Tensor, error) {
 			}
 			w := l.Weights().Value // [in, out]
 			t := make([]float32, w.Rows*w.Cols)
-			for r := 0; r < w.Rows; r++ {
-				for c := 0; c < w.Cols; c++ {
-					t[c*w.Rows+r] = w.Data[r*w.Stride+c]
-				}
-			}
+			transpose(t, w.Data[:w.Rows*w.Cols], w.Rows, w.Cols) // parameters are compact
 			b := l.Biases().Value
 			idx := strconv.Itoa(2 * k)
 			out = append(out,

@@ -290,3 +290,22 @@ func TestDetect(t *testing.T) {
 		t.Errorf("legacy: %v", err)
 	}
 }
+
+func TestTranspose(t *testing.T) {
+	for _, sz := range [][2]int{{1, 1}, {1, 70}, {33, 70}, {64, 32}, {65, 31}} {
+		r, c := sz[0], sz[1]
+		src := make([]float32, r*c)
+		for i := range src {
+			src[i] = float32(i)
+		}
+		dst := make([]float32, r*c)
+		transpose(dst, src, r, c)
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				if dst[j*r+i] != src[i*c+j] {
+					t.Fatalf("%d×%d: [%d,%d] wrong", r, c, i, j)
+				}
+			}
+		}
+	}
+}

@@ -126,12 +126,7 @@ func FromTensors(ts []Tensor, opt Options) (*layers.Network, *Mapping, error) {
 	for i, w := range weights {
 		out, in := w.Shape[0], w.Shape[1]
 		lm := LayerMap{Weight: w.Name, In: in, Out: out}
-		dst := params[fmt.Sprintf("dense_%d/weights", i)].Data // [in, out]
-		for o := 0; o < out; o++ {
-			for k := 0; k < in; k++ {
-				dst[k*out+o] = w.Data[o*in+k]
-			}
-		}
+		transpose(params[fmt.Sprintf("dense_%d/weights", i)].Data, w.Data, out, in) // [out, in] → [in, out]
 		used[w.Name] = true
 		bias := params[fmt.Sprintf("dense_%d/biases", i)].Data
 		if b := byName[biasName(w.Name)]; b != nil {
@@ -331,4 +326,19 @@ func short(v []float64) string {
 		return strconv.FormatFloat(v[0], 'g', -1, 64)
 	}
 	return fmt.Sprintf("[%d values]", len(v))
+}
+
+// transpose writes the cols×rows transpose of the rows×cols matrix src
+// into dst, in tiles so that both sides stay in cache.
+func transpose(dst, src []float32, rows, cols int) {
+	const tile = 32
+	for r0 := 0; r0 < rows; r0 += tile {
+		for c0 := 0; c0 < cols; c0 += tile {
+			for r := r0; r < min(r0+tile, rows); r++ {
+				for c := c0; c < min(c0+tile, cols); c++ {
+					dst[c*rows+r] = src[r*cols+c]
+				}
+			}
+		}
+	}
 }
