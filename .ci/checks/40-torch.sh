@@ -68,7 +68,7 @@ $PY interop/torch/check_export.py "$work/export.pt" "$work/gomlp_logits.txt" --d
 cmp "$work/st_logits.txt" "$work/gomlp_logits.txt"
 
 echo "--- 4. safetensors against github.com/nlpodyssey/safetensors"
-(cd interop/safetensorscheck && go test -count=1 .)
+(cd interop/safetensorscheck && go vet . && go test -count=1 .)
 echo "--- 5. fuzzing the readers briefly"
 go test -run '^$' -fuzz '^FuzzRead$' -fuzztime 10s -fuzzminimizetime 200x ./safetensors
 go test -run '^$' -fuzz '^FuzzRead$' -fuzztime 10s -fuzzminimizetime 200x ./torchpt

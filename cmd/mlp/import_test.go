@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlp/gomlp/ckpt"
 	"github.com/gomlp/gomlp/interop"
 	"github.com/gomlp/gomlp/layers"
 	"github.com/gomlp/gomlp/mat"
@@ -140,5 +141,36 @@ func TestForeignErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "x.onnx2")); err == nil {
 		t.Error("a file was written for a refused export")
+	}
+}
+
+func TestExportAllTensors(t *testing.T) {
+	dir := t.TempDir()
+	net, err := layers.Spec{Inputs: 784, Hidden: []int{8}, Outputs: 10}.Build(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := interop.NetworkCheckpoint(net, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Tensors = append(c.Tensors, ckpt.Tensor{Name: "dense_1/biases/momentum", Shape: []int{10}, DType: ckpt.Float32, Data: make([]float32, 10)})
+	src := filepath.Join(dir, "m.gmlp")
+	if err := ckpt.Save(src, c); err != nil {
+		t.Fatal(err)
+	}
+	for flag, want := range map[string]bool{"-weights-only=true": false, "-weights-only=false": true} {
+		dst := filepath.Join(dir, "m.safetensors")
+		if rc, _, stderr := mlp("export", "-model", src, "-out", dst, flag); rc != 0 {
+			t.Fatal(stderr)
+		}
+		f, err := interop.ReadFile(dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		has := slices.ContainsFunc(f.Tensors, func(t interop.Tensor) bool { return t.Name == "gomlp.dense_1/biases/momentum" })
+		if has != want || len(f.Tensors) < 4 {
+			t.Errorf("%s: %d tensors, optimizer state included: %v", flag, len(f.Tensors), has)
+		}
 	}
 }
