@@ -9,7 +9,8 @@
 #     by gomlp with logits within 1e-5; files gomlp must refuse are refused.
 #  3. .pt files gomlp exports load with torch.load(weights_only=True).
 #  4. safetensors files cross-read with github.com/nlpodyssey/safetensors.
-#  5. The fuzz targets of both readers run for a few seconds each.
+#  5. The readers' tests pass on big-endian s390x (qemu), and their fuzz
+#     targets run for a few seconds each.
 set -euo pipefail
 source .ci/lib/install.sh
 need_deb python3-torch python3-numpy
@@ -69,7 +70,9 @@ cmp "$work/st_logits.txt" "$work/gomlp_logits.txt"
 
 echo "--- 4. safetensors against github.com/nlpodyssey/safetensors"
 (cd interop/safetensorscheck && go vet . && go test -count=1 .)
-echo "--- 5. fuzzing the readers briefly"
+echo "--- 5. the readers on a big-endian machine (s390x under qemu), then fuzzing them briefly"
+need_deb qemu-user-static
+GOARCH=s390x go test -exec qemu-s390x-static ./safetensors ./torchpt ./interop
 go test -run '^$' -fuzz '^FuzzRead$' -fuzztime 10s -fuzzminimizetime 200x ./safetensors
 go test -run '^$' -fuzz '^FuzzRead$' -fuzztime 10s -fuzzminimizetime 200x ./torchpt
 go test -run '^$' -fuzz '^FuzzUnpickle$' -fuzztime 10s -fuzzminimizetime 200x ./torchpt
