@@ -174,3 +174,31 @@ func TestExportAllTensors(t *testing.T) {
 		}
 	}
 }
+
+// Every prefix of a valid .pt and .safetensors file is refused by inspect,
+// import and eval with one line, never a panic.
+func TestForeignTruncated(t *testing.T) {
+	dir := t.TempDir()
+	pt, err := os.ReadFile(torchData + "sequential.pt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := filepath.Join(dir, "full.safetensors")
+	ts := []interop.Tensor{{Name: "0.weight", Shape: []int{3, 4}, Data: make([]float32, 12)}, {Name: "0.bias", Shape: []int{3}, Data: make([]float32, 3)}}
+	if err := interop.WriteTensors(st, interop.Safetensors, ts, map[string]string{"k": "v"}); err != nil {
+		t.Fatal(err)
+	}
+	sb, _ := os.ReadFile(st)
+	for name, full := range map[string][]byte{"m.pt": pt, "m.safetensors": sb} {
+		for n := 1; n < len(full); n += 1 + n/32 {
+			path := filepath.Join(dir, name)
+			os.WriteFile(path, full[:n], 0o644)
+			for _, args := range [][]string{{"inspect", path}, {"import", path, "-out", filepath.Join(dir, "x.gmlp")}} {
+				rc, _, stderr := mlp(args...)
+				if rc != 1 || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "mlp: ") {
+					t.Fatalf("%s of %d bytes: mlp %s: %d %q", name, n, args[0], rc, stderr)
+				}
+			}
+		}
+	}
+}
