@@ -14,7 +14,7 @@ import (
 func Example() {
 	dir, _ := os.MkdirTemp("", "interop")
 	defer os.RemoveAll(dir)
-	net, _ := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}.Build(1)
+	net, _ := layers.NewSpec(784, []int{256}, 10).Build(1)
 	path := filepath.Join(dir, "mnist.pt")
 	if err := interop.WriteFile(path, net); err != nil {
 		fmt.Println(err)

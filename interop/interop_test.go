@@ -214,7 +214,8 @@ func TestFold(t *testing.T) {
 }
 
 func TestExportRoundTrip(t *testing.T) {
-	spec := layers.Spec{Inputs: 9, Hidden: []int{7, 5}, Outputs: 4, Keep: 0.5}
+	spec := layers.NewSpec(9, []int{7, 5}, 4)
+	spec.Keep = 0.5
 	net, err := spec.Build(42)
 	if err != nil {
 		t.Fatal(err)

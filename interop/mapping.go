@@ -110,10 +110,11 @@ func FromTensors(ts []Tensor, opt Options) (*layers.Network, *Mapping, error) {
 			return nil, nil, err
 		}
 	}
-	spec := layers.Spec{Inputs: weights[0].Shape[1], Outputs: weights[len(weights)-1].Shape[0], Keep: 1}
+	var hidden []int
 	for _, w := range weights[:len(weights)-1] {
-		spec.Hidden = append(spec.Hidden, w.Shape[0])
+		hidden = append(hidden, w.Shape[0])
 	}
+	spec := layers.NewSpec(weights[0].Shape[1], hidden, weights[len(weights)-1].Shape[0])
 	net, err := spec.Build(0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("interop: the weights %s make no classifier: %v", names(weights), err)

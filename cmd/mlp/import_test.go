@@ -41,7 +41,7 @@ func TestImportPrintsMapping(t *testing.T) {
 func TestExportImportRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "m.gmlp")
-	net, err := layers.Spec{Inputs: 784, Hidden: []int{32}, Outputs: 10}.Build(3)
+	net, err := layers.NewSpec(784, []int{32}, 10).Build(3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestForeignErrors(t *testing.T) {
 
 func TestExportAllTensors(t *testing.T) {
 	dir := t.TempDir()
-	net, err := layers.Spec{Inputs: 784, Hidden: []int{8}, Outputs: 10}.Build(1)
+	net, err := layers.NewSpec(784, []int{8}, 10).Build(1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 )
 
 func network(t *testing.T) *layers.Network {
-	net, err := layers.Spec{Inputs: 20, Hidden: []int{16, 12}, Outputs: 5, Keep: 1}.Build(9)
+	net, err := layers.NewSpec(20, []int{16, 12}, 5).Build(9)
 	if err != nil {
 		t.Fatal(err)
 	}
