@@ -318,7 +318,13 @@ func (u *unpickler) step(op byte) error {
 		}
 		return u.push(math.Float64frombits(binary.BigEndian.Uint64(s)))
 	case 'X', 0x8c, 0x8d, 'B', 'C', 0x8e, 'T', 'U': // BINUNICODE, SHORT_BINUNICODE, BINUNICODE8, BINBYTES, SHORT_BINBYTES, BINBYTES8, BINSTRING, SHORT_BINSTRING
-		width := map[byte]int{'X': 4, 0x8c: 1, 0x8d: 8, 'B': 4, 'C': 1, 0x8e: 8, 'T': 4, 'U': 1}[op]
+		width := 4
+		switch op {
+		case 0x8c, 'C', 'U':
+			width = 1
+		case 0x8d, 0x8e:
+			width = 8
+		}
 		n, err := u.uint(width)
 		if err != nil {
 			return err
@@ -492,20 +498,18 @@ func (u *unpickler) step(op byte) error {
 		}
 		return u.push(v)
 	case 'b': // BUILD
-		state, err := u.pop()
-		if err != nil {
+		// A state_dict's OrderedDict carries its _metadata (module versions)
+		// as state, and a rebuilt parameter may carry Python attributes:
+		// neither matters for the values, so the state is dropped.
+		if _, err := u.pop(); err != nil {
 			return err
 		}
 		obj, err := u.top()
 		if err != nil {
 			return err
 		}
-		// A state_dict's OrderedDict carries its _metadata (module versions)
-		// as state, and a rebuilt parameter may carry Python attributes:
-		// neither matters for the values.
 		switch obj.(type) {
 		case *dict, *tensorRef:
-			_ = state
 			return nil
 		}
 		return u.errorf("BUILD on a %s", typeName(obj))
