@@ -92,7 +92,7 @@ func read(r io.ReaderAt, size int64) ([]Tensor, error) {
 		return nil, fmt.Errorf("%w: a zip archive without a data.pkl", ErrNotTorch)
 	}
 	if f, ok := files[prefix+"byteorder"]; ok {
-		b, err := readEntry(f, 16, size)
+		b, err := readEntry(f, 16, size, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -100,7 +100,7 @@ func read(r io.ReaderAt, size int64) ([]Tensor, error) {
 			return nil, fmt.Errorf("byte order %q; only little-endian files are read", b)
 		}
 	}
-	p, err := readEntry(pkl, MaxPickleBytes, size)
+	p, err := readEntry(pkl, MaxPickleBytes, size, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,8 @@ func flatten(d *dict, prefix string, depth int, out *[]named) error {
 // readEntry reads one archive member of at most limit bytes, refusing
 // entries whose declared or real size is larger, that reach past the end
 // of the archive, or that expand more than MaxRatio, before allocating.
-func readEntry(f *zip.File, limit uint64, archiveSize int64) ([]byte, error) {
+// The bytes go into dst when it has the entry's size.
+func readEntry(f *zip.File, limit uint64, archiveSize int64, dst []byte) ([]byte, error) {
 	n := f.UncompressedSize64
 	off, err := f.DataOffset()
 	if err != nil {
@@ -210,7 +211,10 @@ func readEntry(f *zip.File, limit uint64, archiveSize int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %v", f.Name, err)
 	}
 	defer rc.Close()
-	b := make([]byte, n)
+	b := dst
+	if uint64(len(b)) != n {
+		b = make([]byte, n)
+	}
 	if _, err := io.ReadFull(rc, b); err != nil {
 		return nil, fmt.Errorf("%s: %d bytes declared: %v", f.Name, n, err)
 	}
@@ -234,6 +238,10 @@ var elemSize = map[string]int{"float32": 4, "float16": 2, "bfloat16": 2, "float6
 func materialise(files map[string]*zip.File, prefix string, refs []named, size int64) ([]Tensor, error) {
 	storages := map[string][]byte{}
 	var total uint64
+	uses := map[string]int{} // tensors per storage
+	for _, ref := range refs {
+		uses[ref.t.storage.key]++
+	}
 	dtypes := map[string]string{}
 	out := make([]Tensor, 0, len(refs))
 	for _, ref := range refs {
@@ -290,10 +298,23 @@ func materialise(files map[string]*zip.File, prefix string, refs []named, size i
 			out = append(out, tensor) // listed, not read
 			continue
 		}
+		// A float32 storage that is exactly one tensor's data (the usual
+		// case) is read straight into it.
+		if _, done := storages[s.key]; !done && uses[s.key] == 1 && littleEndian &&
+			s.dtype == "float32" && t.offset == 0 && count == uint64(s.numel) && contiguous(t) {
+			tensor.Data = make([]float32, count)
+			if count > 0 {
+				if _, err := readEntry(f, want, size, unsafe.Slice((*byte)(unsafe.Pointer(&tensor.Data[0])), 4*count)); err != nil {
+					return nil, err
+				}
+			}
+			out = append(out, tensor)
+			continue
+		}
 		raw, ok := storages[s.key]
 		if !ok {
 			var err error
-			if raw, err = readEntry(f, want, size); err != nil {
+			if raw, err = readEntry(f, want, size, nil); err != nil {
 				return nil, err
 			}
 			storages[s.key] = raw
