@@ -35,6 +35,9 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 	if isONNX(path) {
 		return inspectONNX(path, stdout)
 	}
+	if foreign(path) {
+		return inspectForeign(path, stdout)
+	}
 	c, err := ckpt.Load(path)
 	if err != nil {
 		return oneLine(strings.TrimPrefix(err.Error(), "ckpt: "))

@@ -6,8 +6,8 @@
 //	mlp predict -model FILE IMAGE...  classify PNG/JPEG digits (or -show N test digits)
 //	mlp inspect FILE                  metadata and tensors of a checkpoint
 //	mlp bench                         this machine's FLOP/s peak, Gemm and training speed
-//	mlp import SRC -out DST.gmlp      convert a model from another format (ONNX)
-//	mlp export -model SRC -out DST    write a network in another format (.onnx)
+//	mlp import SRC -out DST.gmlp      convert a PyTorch state_dict, safetensors or ONNX file
+//	mlp export -model FILE -out DST   write a network as .safetensors, .pt or .onnx
 //
 // Run `mlp help` or `mlp COMMAND -h` for the flags. Every error is one line
 // on stderr starting with "mlp: ", and the exit status is 1.
@@ -31,8 +31,8 @@ Usage:
   mlp predict -model FILE IMAGE...  classify PNG or JPEG digits (or -show N test digits)
   mlp inspect FILE                  metadata and tensors of a checkpoint
   mlp bench                         FMA peak, Gemm and training speed of this machine
-  mlp import SRC -out DST.gmlp      convert a model from another format (ONNX)
-  mlp export -model SRC -out DST    write a network in another format (.onnx)
+  mlp import SRC -out DST.gmlp      convert a PyTorch state_dict, safetensors or ONNX file
+  mlp export -model FILE -out DST   write a network as .safetensors, .pt (PyTorch) or .onnx
 
 Run "mlp COMMAND -h" for a command's flags.
 

@@ -49,6 +49,23 @@ func importONNX(src string, stdout io.Writer) (*layers.Network, error) {
 	return net, nil
 }
 
+// runExportONNX implements mlp export for a .onnx destination.
+func runExportONNX(model, dst string, stdout io.Writer) error {
+	c, err := ckpt.Load(model)
+	if err != nil {
+		return fmt.Errorf("export: %v", trimPkg(err))
+	}
+	net, err := train.LoadNetwork(c)
+	if err != nil {
+		return fmt.Errorf("export: %s: %v", model, trimPkg(err))
+	}
+	if err := exportONNX(net, dst); err != nil {
+		return fmt.Errorf("export: %v", err)
+	}
+	fmt.Fprintf(stdout, "wrote %s: %s (ONNX, IR version %d, opset %d)\n", dst, specOf(net), onnxnet.IRVersion, onnxnet.Opset)
+	return nil
+}
+
 // exportONNX writes net as an ONNX model.
 func exportONNX(net *layers.Network, dst string) error {
 	m, err := onnxnet.Export(net, onnxnet.ExportOptions{})
@@ -161,24 +178,4 @@ func specOf(net *layers.Network) string {
 		return s.String()
 	}
 	return fmt.Sprintf("%d inputs, %d outputs", net.Inputs(), net.Outputs())
-}
-
-// saveNetwork writes a network built from a layers.Spec as a checkpoint
-// that train.LoadNetwork (and so mlp eval and predict) can read.
-func saveNetwork(path string, net *layers.Network, meta map[string]string) error {
-	spec, ok := net.Spec()
-	if !ok {
-		return fmt.Errorf("the network was not built from a layers.Spec")
-	}
-	all := map[string]string{train.MetaWriter: "gomlp"}
-	maps.Copy(all, meta)
-	maps.Copy(all, spec.Meta())
-	c := &ckpt.Checkpoint{Metadata: all}
-	for _, t := range net.Tensors() {
-		c.Tensors = append(c.Tensors, ckpt.Tensor{Name: t.Name, Shape: t.Shape, DType: ckpt.Float32, Data: t.Data})
-	}
-	if err := ckpt.Save(path, c); err != nil {
-		return fmt.Errorf("%v", trimPkg(err))
-	}
-	return nil
 }

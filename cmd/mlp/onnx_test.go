@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gomlp/gomlp/ckpt"
+	"github.com/gomlp/gomlp/interop"
 	"github.com/gomlp/gomlp/layers"
 )
 
@@ -19,7 +20,7 @@ func TestONNXCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	model := filepath.Join(dir, "m.gmlp")
-	if err := saveNetwork(model, net, nil); err != nil {
+	if err := interop.SaveNetwork(model, net, nil); err != nil {
 		t.Fatal(err)
 	}
 	onnxPath := filepath.Join(dir, "m.onnx")
@@ -57,6 +58,8 @@ func TestONNXCommands(t *testing.T) {
 		{"import", text, "-out", filepath.Join(dir, "x.gmlp")},
 		{"import", onnxPath},
 		{"import"},
+		{"import", onnxPath, "-out", filepath.Join(dir, "y.gmlp"), "-mean", "0.5"},
+		{"export", "-model", model, "-out", filepath.Join(dir, "w.onnx"), "-weights-only=false"},
 		{"export", "-model", model, "-out", filepath.Join(dir, "m.bin")},
 		{"export", "-model", text, "-out", filepath.Join(dir, "m.onnx")},
 		{"eval", "-model", truncated},
