@@ -36,6 +36,7 @@ type gemmCall struct {
 	m, n, k        int
 	alpha, beta    float32
 	a, b, c        Matrix
+	ep             epilogue // applied to each band of C as it is finished
 
 	// The fast path, if any, and the operands its kernel reads (see
 	// prepareFast).
@@ -221,6 +222,10 @@ func (g *gemmCall) macro(ws *workspace, ic, mc, jc, nc, pc, kc int, beta float32
 		if jr := fullN * nr; jr < nc {
 			g.tiles(h, kc, 1, ap, edgeB, nr, nr*kc, &ws.tile[0], nr, 0)
 			mergeTile(g.c.Data[crow+jr:], ldc, ws.tile, nr, rows, nc-jr, beta)
+		}
+		if pc+kc == g.k {
+			// The band's sums are complete and in L1.
+			g.ep.apply(g.ks, &g.c, ic+ir, ic+ir+rows, jc, jc+nc)
 		}
 		ir += rows
 		off += h
