@@ -20,55 +20,44 @@ func archKernelSets() []*kernelSet {
 
 var avx2Kernels = kernelSet{
 	name:           "avx2+fma",
-	gemm:           microKernel{mr: 6, nr: 16, fn: gemm6x16},
-	relu:           reluAVX2Slice,
-	reluGrad:       reluGradAVX2Slice,
-	add:            addAVX2Slice,
-	axpy:           axpyAVX2Slice,
-	scale:          scaleAVX2Slice,
-	packA:          panelPacker{copy: packCopy6, trans: packTrans6},
-	packB:          panelPacker{copy: packCopy16, trans: packTrans16},
-	gemmRow:        gemmRowPacked6x16,
-	gemmRowStrided: gemmRow6x16,
-	edgeRows:       &edgeKernel{mr: 4, row: gemmRow4x16, packA: panelPacker{copy: packCopy4, trans: packTrans4}},
+	gemm:           microKernel{mr: 6, nr: 16}, // the strided row kernels do all the work
+	relu:           reluSliceAVX2,
+	reluGrad:       reluGradSliceAVX2,
+	add:            addSliceAVX2,
+	axpy:           axpySliceAVX2,
+	scale:          scaleSliceAVX2,
+	packA:          panelPacker{copy: packCopy6AVX2, trans: packTrans6AVX2},
+	packB:          panelPacker{copy: packCopy16AVX2, trans: packTrans16AVX2},
+	gemmRowStrided: gemmRow6x16AVX2,
+	edgeRows:       &edgeKernel{mr: 4, row: gemmRow4x16AVX2, packA: panelPacker{copy: packCopy4AVX2, trans: packTrans4AVX2}},
 	fast: &fastKernels{gemv: gemvAVX2, dot: dotAVX2, dot1: dot1AVX2, col: colAVX2,
 		transpose: transposeAVX2},
 	peak: &peakLoop{run: peakAVX2, flops: 12 * 8 * 2},
 }
 
-// gemm6x16 is the microKernel contract on top of the row kernel.
-func gemm6x16(k int, a, b, c *float32, ldc int, beta float32) {
-	gemmRow6x16(k, 1, a, b, 16, 16*k, c, ldc, beta)
-}
-
-// gemmRowPacked6x16 is the rowKernel contract on top of the strided one.
-func gemmRowPacked6x16(k, n int, a, b, c *float32, ldc int, beta float32) {
-	gemmRow6x16(k, n, a, b, 16, 16*k, c, ldc, beta)
-}
+//go:noescape
+func gemmRow6x16AVX2(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
 
 //go:noescape
-func gemmRow6x16(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+func gemmRow4x16AVX2(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
 
 //go:noescape
-func gemmRow4x16(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+func packCopy4AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 
 //go:noescape
-func packCopy4(k int, src *float32, ld int, dst *float32, alpha float32)
+func packTrans4AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 
 //go:noescape
-func packTrans4(k int, src *float32, ld int, dst *float32, alpha float32)
+func packCopy16AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 
 //go:noescape
-func packCopy16(k int, src *float32, ld int, dst *float32, alpha float32)
+func packCopy6AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 
 //go:noescape
-func packCopy6(k int, src *float32, ld int, dst *float32, alpha float32)
+func packTrans16AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 
 //go:noescape
-func packTrans16(k int, src *float32, ld int, dst *float32, alpha float32)
-
-//go:noescape
-func packTrans6(k int, src *float32, ld int, dst *float32, alpha float32)
+func packTrans6AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 
 //go:noescape
 func gemvAVX2(p *fastArgs)
@@ -88,7 +77,7 @@ func transposeAVX2(rows, cols int, src *float32, lds int, dst *float32, ldd int)
 // The element wrappers send the multiple-of-8 bulk to the assembly and the
 // rest to the Go twin.
 
-func reluAVX2Slice(dst, src []float32) {
+func reluSliceAVX2(dst, src []float32) {
 	src = src[:len(dst)]
 	n := len(dst) &^ 7
 	if n > 0 {
@@ -97,7 +86,7 @@ func reluAVX2Slice(dst, src []float32) {
 	reluGeneric(dst[n:], src[n:])
 }
 
-func reluGradAVX2Slice(dst, grad, x []float32) {
+func reluGradSliceAVX2(dst, grad, x []float32) {
 	grad, x = grad[:len(dst)], x[:len(dst)]
 	n := len(dst) &^ 7
 	if n > 0 {
@@ -106,7 +95,7 @@ func reluGradAVX2Slice(dst, grad, x []float32) {
 	reluGradGeneric(dst[n:], grad[n:], x[n:])
 }
 
-func addAVX2Slice(dst, x []float32) {
+func addSliceAVX2(dst, x []float32) {
 	x = x[:len(dst)]
 	n := len(dst) &^ 7
 	if n > 0 {
@@ -115,7 +104,7 @@ func addAVX2Slice(dst, x []float32) {
 	addGeneric(dst[n:], x[n:])
 }
 
-func axpyAVX2Slice(alpha float32, x, y []float32) {
+func axpySliceAVX2(alpha float32, x, y []float32) {
 	x = x[:len(y)]
 	n := len(y) &^ 7
 	if n > 0 {
@@ -124,7 +113,7 @@ func axpyAVX2Slice(alpha float32, x, y []float32) {
 	axpyGeneric(alpha, x[n:], y[n:])
 }
 
-func scaleAVX2Slice(alpha float32, x []float32) {
+func scaleSliceAVX2(alpha float32, x []float32) {
 	n := len(x) &^ 7
 	if n > 0 {
 		scaleAVX2(alpha, unsafe.SliceData(x), n)

@@ -108,8 +108,8 @@
 	VXORPS Y6, Y6, Y6 \
 	VXORPS Y7, Y7, Y7
 
-// func gemmRow6x16(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
-TEXT ·gemmRow6x16(SB), NOSPLIT, $0-68
+// func gemmRow6x16AVX2(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+TEXT ·gemmRow6x16AVX2(SB), NOSPLIT, $0-68
 	ROWSETUP
 
 r6tile:
@@ -170,8 +170,8 @@ r6next:
 	VZEROUPPER
 	RET
 
-// func gemmRow4x16(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
-TEXT ·gemmRow4x16(SB), NOSPLIT, $0-68
+// func gemmRow4x16AVX2(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+TEXT ·gemmRow4x16AVX2(SB), NOSPLIT, $0-68
 	ROWSETUP
 
 r4tile:
@@ -227,9 +227,9 @@ r4next:
 // ---------------------------------------------------------------------------
 // Panel packing. Y15 holds alpha.
 
-// func packCopy16(k int, src *float32, ld int, dst *float32, alpha float32)
+// func packCopy16AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 // dst[p*16+j] = alpha*src[p*ld+j], j < 16.
-TEXT ·packCopy16(SB), NOSPLIT, $0-36
+TEXT ·packCopy16AVX2(SB), NOSPLIT, $0-36
 	MOVQ         k+0(FP), CX
 	MOVQ         src+8(FP), SI
 	MOVQ         ld+16(FP), R8
@@ -253,9 +253,9 @@ c16done:
 	VZEROUPPER
 	RET
 
-// func packCopy6(k int, src *float32, ld int, dst *float32, alpha float32)
+// func packCopy6AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 // dst[p*6+i] = alpha*src[p*ld+i], i < 6.
-TEXT ·packCopy6(SB), NOSPLIT, $0-36
+TEXT ·packCopy6AVX2(SB), NOSPLIT, $0-36
 	MOVQ         k+0(FP), CX
 	MOVQ         src+8(FP), SI
 	MOVQ         ld+16(FP), R8
@@ -314,9 +314,9 @@ c6done:
 	VMULPS       Y8, Y6, Y6       \
 	VMULPS       Y8, Y7, Y7
 
-// func packTrans16(k int, src *float32, ld int, dst *float32, alpha float32)
+// func packTrans16AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 // dst[p*16+j] = alpha*src[j*ld+p], j < 16.
-TEXT ·packTrans16(SB), NOSPLIT, $0-36
+TEXT ·packTrans16AVX2(SB), NOSPLIT, $0-36
 	MOVQ k+0(FP), CX
 	MOVQ src+8(FP), SI
 	MOVQ ld+16(FP), R8
@@ -422,11 +422,11 @@ t16done:
 	VZEROUPPER
 	RET
 
-// func packTrans6(k int, src *float32, ld int, dst *float32, alpha float32)
+// func packTrans6AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 // dst[p*6+i] = alpha*src[i*ld+p], i < 6. Each step is stored as 8 floats,
 // the last 2 being overwritten by the next step: dst needs 2 floats of
 // slack after the panel.
-TEXT ·packTrans6(SB), NOSPLIT, $0-36
+TEXT ·packTrans6AVX2(SB), NOSPLIT, $0-36
 	MOVQ k+0(FP), CX
 	MOVQ src+8(FP), SI
 	MOVQ ld+16(FP), R8
@@ -497,9 +497,9 @@ t6done:
 	VZEROUPPER
 	RET
 
-// func packCopy4(k int, src *float32, ld int, dst *float32, alpha float32)
+// func packCopy4AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 // dst[p*4+i] = alpha*src[p*ld+i], i < 4.
-TEXT ·packCopy4(SB), NOSPLIT, $0-36
+TEXT ·packCopy4AVX2(SB), NOSPLIT, $0-36
 	MOVQ         k+0(FP), CX
 	MOVQ         src+8(FP), SI
 	MOVQ         ld+16(FP), R8
@@ -521,10 +521,10 @@ c4done:
 	VZEROUPPER
 	RET
 
-// func packTrans4(k int, src *float32, ld int, dst *float32, alpha float32)
+// func packTrans4AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 // dst[p*4+i] = alpha*src[i*ld+p], i < 4: 4×8 blocks as two in-lane 4×4
 // transposes, the last k%8 steps one at a time.
-TEXT ·packTrans4(SB), NOSPLIT, $0-36
+TEXT ·packTrans4AVX2(SB), NOSPLIT, $0-36
 	MOVQ         k+0(FP), CX
 	MOVQ         src+8(FP), SI
 	MOVQ         ld+16(FP), R8
@@ -621,11 +621,13 @@ DATA tailMask<>+60(SB)/4, $0
 GLOBL tailMask<>(SB), RODATA|NOPTR, $64
 
 // y (at DX, offset off) = alpha(Y14)·acc [+ beta(Y15)·y]; R11 != 0 iff beta != 0.
-#define GEMV_STORE(acc, off) \
+// done is a label unique to each use.
+#define GEMV_STORE(acc, off, done) \
 	VMULPS      Y14, acc, acc     \
 	TESTL       R11, R11          \
-	JEQ         2(PC)             \
+	JEQ         done              \
 	VFMADD231PS off(DX), Y15, acc \
+done:                             \
 	VMOVUPS     acc, off(DX)
 
 // func gemvAVX2(p *fastArgs)
@@ -678,14 +680,14 @@ gv64loop:
 	JNZ          gv64loop
 
 gv64store:
-	GEMV_STORE(Y0, 0)
-	GEMV_STORE(Y1, 32)
-	GEMV_STORE(Y2, 64)
-	GEMV_STORE(Y3, 96)
-	GEMV_STORE(Y4, 128)
-	GEMV_STORE(Y5, 160)
-	GEMV_STORE(Y6, 192)
-	GEMV_STORE(Y7, 224)
+	GEMV_STORE(Y0, 0, gemvstore0)
+	GEMV_STORE(Y1, 32, gemvstore1)
+	GEMV_STORE(Y2, 64, gemvstore2)
+	GEMV_STORE(Y3, 96, gemvstore3)
+	GEMV_STORE(Y4, 128, gemvstore4)
+	GEMV_STORE(Y5, 160, gemvstore5)
+	GEMV_STORE(Y6, 192, gemvstore6)
+	GEMV_STORE(Y7, 224, gemvstore7)
 	ADDQ $256, DI
 	ADDQ $256, DX
 	SUBQ $64, CX
@@ -870,8 +872,9 @@ dotcols:
 	ADDQ  FA_B(AX), R14
 	LEAQ  1(DI), CX
 	CMPQ  CX, FA_N(AX)
-	JLT   2(PC)
+	JLT   dotskip1
 	XORQ  DX, DX              // column j+1 past the edge: reuse column j
+dotskip1:
 	ADDQ  R14, DX
 
 	VXORPS Y0, Y0, Y0
@@ -969,22 +972,25 @@ dotslow:
 	VMOVUPS Y0, 0(SP)
 	VMOVUPS X8, 32(SP)
 	CMPQ    R12, $6
-	JLE     2(PC)
+	JLE     dotskip2
 	MOVQ    $6, R12           // rows to store
+dotskip2:
 	XORQ    CX, CX            // r
 
 dotslowrow:
 	VMOVSS 0(SP)(CX*8), X0
 	TESTL  $0x7fffffff, FA_BETA(AX)
-	JEQ    2(PC)
+	JEQ    dotskip3
 	VFMADD231SS (R14), X2, X0
+dotskip3:
 	VMOVSS X0, (R14)
 	CMPQ   R13, $2
 	JLT    dotslownext
 	VMOVSS 4(SP)(CX*8), X0
 	TESTL  $0x7fffffff, FA_BETA(AX)
-	JEQ    2(PC)
+	JEQ    dotskip4
 	VFMADD231SS 4(R14), X2, X0
+dotskip4:
 	VMOVSS X0, 4(R14)
 
 dotslownext:
@@ -1119,8 +1125,9 @@ dot1reduce:
 	CMPQ R9, $8
 	JLT  dot1partial
 	TESTL $0x7fffffff, FA_BETA(AX)
-	JEQ   2(PC)
+	JEQ   dot1skip1
 	VFMADD231PS (DX), Y2, Y0
+dot1skip1:
 	VMOVUPS Y0, (DX)
 	ADDQ $8, DI
 	CMPQ DI, FA_N(AX)
@@ -1134,9 +1141,10 @@ dot1partial:
 	SUBQ    R9, R11
 	VMOVDQU (R10)(R11*4), Y3
 	TESTL   $0x7fffffff, FA_BETA(AX)
-	JEQ     3(PC)
+	JEQ     dot1skip2
 	VMASKMOVPS  (DX), Y3, Y4
 	VFMADD231PS Y4, Y2, Y0
+dot1skip2:
 	VMASKMOVPS Y0, Y3, (DX)
 	VZEROUPPER
 	RET
@@ -1207,11 +1215,13 @@ colmask:
 	MOVQ    BX, R9
 	SUBQ    CX, R9            // lanes left from vector start
 	CMPQ    R9, $8
-	JLE     2(PC)
+	JLE     colskip1
 	MOVQ    $8, R9
+colskip1:
 	CMPQ    R9, $0
-	JGE     2(PC)
+	JGE     colskip2
 	XORQ    R9, R9
+colskip2:
 	MOVQ    $8, R10
 	SUBQ    R9, R10
 	LEAQ    tailMask<>+0(SB), R11
@@ -1236,9 +1246,10 @@ colcols:
 	MOVQ $4, R11
 	LEAQ 1(DI), CX
 	CMPQ CX, FA_N(AX)
-	JLT  2(PC)
+	JLT  colskip3
 	XORQ R11, R11
 
+colskip3:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -1332,22 +1343,25 @@ colslow:
 	VMOVUPS Y7, 224(SP)
 	MOVQ    BX, R9
 	CMPQ    R9, $32
-	JLE     2(PC)
+	JLE     colskip4
 	MOVQ    $32, R9           // rows to store
+colskip4:
 	XORQ    CX, CX
 
 colslowrow:
 	VMOVSS 0(SP)(CX*4), X0
 	TESTL  $0x7fffffff, FA_BETA(AX)
-	JEQ    2(PC)
+	JEQ    colskip5
 	VFMADD231SS (DX), X15, X0
+colskip5:
 	VMOVSS X0, (DX)
 	TESTQ  R11, R11
 	JEQ    colslownext
 	VMOVSS 128(SP)(CX*4), X0
 	TESTL  $0x7fffffff, FA_BETA(AX)
-	JEQ    2(PC)
+	JEQ    colskip6
 	VFMADD231SS 4(DX), X15, X0
+colskip6:
 	VMOVSS X0, 4(DX)
 
 colslownext:

@@ -42,7 +42,10 @@ func TestMicroKernels(t *testing.T) {
 			mr   int
 			run  func(k int, a, b, c *float32, ldc int, beta float32)
 		}
-		variants := []variant{{"gemm.fn", ks.gemm.mr, ks.gemm.fn}}
+		var variants []variant
+		if ks.gemm.fn != nil {
+			variants = append(variants, variant{"gemm.fn", ks.gemm.mr, ks.gemm.fn})
+		}
 		if ks.gemmRow != nil {
 			variants = append(variants, variant{"gemmRow", ks.gemm.mr,
 				func(k int, a, b, c *float32, ldc int, beta float32) { ks.gemmRow(k, 1, a, b, c, ldc, beta) }})
