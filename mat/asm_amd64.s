@@ -1491,10 +1491,10 @@ trdone:
 	RET
 
 // ---------------------------------------------------------------------------
-// Element kernels, bit-identical to their Go twins (generic.go): the same
-// operations in the same operand order (x86 picks which NaN to return by
-// operand position), no fused multiply-add. n is a multiple of 8; the Go
-// wrappers do the tail.
+// Element kernels, equal to their Go twins (generic.go) under the package's
+// NaN rule (doc.go): a NaN wherever Go's arithmetic gives one, any payload;
+// every other element bit for bit. They do the same operations with no fused
+// multiply-add. n is a multiple of 8; the Go wrappers do the tail.
 
 // func reluAVX2(dst, src *float32, n int)
 // dst = src < 0 ? 0 : src. VMAXPS returns its second source (Intel order;
