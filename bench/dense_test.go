@@ -1,0 +1,111 @@
+package bench_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/gomlp/gomlp/layers"
+	"github.com/gomlp/gomlp/mat"
+	"github.com/gomlp/gomlp/sgd"
+	"github.com/gomlp/gomlp/train"
+)
+
+// BenchmarkDenseForward compares a dense layer's forward pass with ReLU
+// fused into the product (mat.LinearReLU: bias and ReLU applied to each
+// band of the output while it is in L1) with the same work as three calls
+// (Gemm, AddRowVector, ReLU), at the network's shapes.
+func BenchmarkDenseForward(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, s := range [][3]int{{1, 784, 256}, {32, 784, 256}, {128, 784, 256}, {128, 512, 512}, {128, 256, 10}} {
+		batch, in, out := s[0], s[1], s[2]
+		x, w, y := mat.New(batch, in), mat.New(in, out), mat.New(batch, out)
+		for _, m := range []*mat.Matrix{x, w} {
+			for i := range m.Data {
+				m.Data[i] = rng.Float32() - 0.5
+			}
+		}
+		bias := make([]float32, out)
+		for _, fused := range []bool{false, true} {
+			b.Run(fmt.Sprintf("shape=%dx%dx%d/fused=%v", batch, out, in, fused), func(b *testing.B) {
+				for b.Loop() {
+					if fused {
+						mat.LinearReLU(y, x, w, bias)
+					} else {
+						mat.Gemm(mat.NoTrans, mat.NoTrans, 1, x, w, 0, y)
+						mat.AddRowVector(y, bias)
+						mat.ReLU(y, y)
+					}
+				}
+				b.ReportMetric(2*float64(batch*in*out)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
+// BenchmarkTrainStepHog runs the 784-256-10 batch-128 training step with
+// one and two threads while a CPU-bound goroutine of the same program
+// spins: the situation of a program that embeds gomlp and has its own work,
+// or of a machine whose second core is busy. Run it with -cpu 2 (the
+// default on a 2-core machine); threads=2 should never be slower than
+// threads=1.
+func BenchmarkTrainStepHog(b *testing.B) {
+	x, y := syntheticData(benchPool)
+	for _, hog := range []bool{false, true} {
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("784-256-10/batch=128/hog=%v/threads=%d", hog, threads), func(b *testing.B) {
+				if threads > runtime.GOMAXPROCS(0) {
+					b.Skipf("GOMAXPROCS is %d", runtime.GOMAXPROCS(0))
+				}
+				defer mat.SetThreads(0)
+				mat.SetThreads(threads)
+				net, err := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}.Build(1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.01})
+				if err != nil {
+					b.Fatal(err)
+				}
+				tr, err := train.New(net, opt, train.Config{Epochs: 1, BatchSize: 128})
+				if err != nil {
+					b.Fatal(err)
+				}
+				perm := rand.New(rand.NewPCG(3, 4)).Perm(benchPool)
+				xb := mat.New(128, 784)
+				labels := make([]int, 128)
+				step := func(i int) {
+					off := (i * 128) % (benchPool - 128)
+					idx := perm[off : off+128]
+					mat.GatherRows(xb, x, idx)
+					for r, k := range idx {
+						labels[r] = int(y[k])
+					}
+					tr.TrainBatch(xb, labels)
+				}
+				step(0)
+				var stop atomic.Bool
+				var wg sync.WaitGroup
+				if hog {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for n := 0; !stop.Load(); n++ {
+						}
+					}()
+				}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					step(i)
+				}
+				b.StopTimer()
+				stop.Store(true)
+				wg.Wait()
+				b.ReportMetric(float64(b.N*128)/b.Elapsed().Seconds(), "samples/s")
+			})
+		}
+	}
+}
