@@ -11,11 +11,15 @@ import (
 // archKernelSets returns the assembly kernel sets this CPU supports, best
 // first. x/sys/cpu folds in OS support for the YMM state and honours
 // GODEBUG=cpu.avx2=off and cpu.fma=off.
+// GODEBUG=cpu.avx512f=off leaves the AVX2 set.
 func archKernelSets() []*kernelSet {
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		return []*kernelSet{&avx2Kernels}
+	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
+		return nil
 	}
-	return nil
+	if cpu.X86.HasAVX512F {
+		return []*kernelSet{&avx512Kernels, &avx2Kernels}
+	}
+	return []*kernelSet{&avx2Kernels}
 }
 
 var avx2Kernels = kernelSet{
@@ -34,6 +38,37 @@ var avx2Kernels = kernelSet{
 		transpose: transposeAVX2},
 	peak: &peakLoop{run: peakAVX2, flops: 12 * 8 * 2},
 }
+
+// avx512Kernels is the AVX2 set with AVX-512 kernels where they measured
+// faster on Zen 4 (see the comment above gemv256AVX512): the batch-1 GEMV.
+var avx512Kernels = func() kernelSet {
+	ks := avx2Kernels
+	ks.name = "avx512"
+	fast := *avx2Kernels.fast
+	fast.gemv, fast.gemvUnit = gemvAVX512, 256
+	ks.fast = &fast
+	return ks
+}()
+
+// gemvAVX512 runs the 256-column strips of a GEMV in the AVX-512 kernel and
+// the rest of the columns in the AVX2 one.
+func gemvAVX512(p *fastArgs) {
+	full := p.n &^ 255
+	if full == 0 {
+		gemvAVX2(p)
+		return
+	}
+	q := *p
+	q.n = full
+	gemv256AVX512(&q)
+	if rest := p.n - full; rest > 0 {
+		q.n, q.b, q.c = rest, addFloats(p.b, full), addFloats(p.c, full)
+		gemvAVX2(&q)
+	}
+}
+
+//go:noescape
+func gemv256AVX512(p *fastArgs)
 
 //go:noescape
 func gemmRow6x16AVX2(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)

@@ -1748,3 +1748,107 @@ peakloop:
 peakdone:
 	VZEROUPPER
 	RET
+
+// ---------------------------------------------------------------------------
+// AVX-512 kernels. On Zen 4 a 512-bit FMA takes both 256-bit pipes, so they
+// gain nothing in arithmetic over AVX2; what they gain is 32 registers: the
+// GEMV below keeps 256 columns of C in sixteen accumulators and so reads
+// each row of B as one contiguous kilobyte, where the AVX2 kernel's 64
+// columns read B in 256-byte pieces with a stride.
+
+// y (at DX, offset off) = alpha(Z30)·acc [+ beta(Z31)·y]; R11 != 0 iff
+// beta != 0; done is a label unique to each use.
+#define GEMV512_STORE(acc, off, done) \
+	VMULPS      Z30, acc, acc     \
+	TESTL       R11, R11          \
+	JEQ         done              \
+	VFMADD231PS off(DX), Z31, acc \
+done:                             \
+	VMOVUPS     acc, off(DX)
+
+// func gemv256AVX512(p *fastArgs)
+// One row of C, for n a positive multiple of 256: c[j] = alpha·Σ_p
+// a[p]·b[p*ldb+j] + beta·c[j] (C not read when beta == 0).
+TEXT ·gemv256AVX512(SB), NOSPLIT, $0-8
+	MOVQ         p+0(FP), AX
+	MOVQ         FA_K(AX), BX
+	MOVQ         FA_N(AX), CX
+	MOVQ         FA_A(AX), SI
+	MOVQ         FA_B(AX), DI
+	MOVQ         FA_LDB(AX), R8
+	SHLQ         $2, R8
+	MOVQ         FA_C(AX), DX
+	VBROADCASTSS FA_ALPHA(AX), Z30
+	VBROADCASTSS FA_BETA(AX), Z31
+	MOVL         FA_BETA(AX), R11
+	ANDL         $0x7fffffff, R11
+
+gv512strip:
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	MOVQ   SI, R9
+	MOVQ   DI, R10
+	MOVQ   BX, R12
+	TESTQ  R12, R12
+	JEQ    gv512store
+
+gv512loop:
+	VBROADCASTSS (R9), Z16
+	VFMADD231PS  (R10), Z16, Z0
+	VFMADD231PS  64(R10), Z16, Z1
+	VFMADD231PS  128(R10), Z16, Z2
+	VFMADD231PS  192(R10), Z16, Z3
+	VFMADD231PS  256(R10), Z16, Z4
+	VFMADD231PS  320(R10), Z16, Z5
+	VFMADD231PS  384(R10), Z16, Z6
+	VFMADD231PS  448(R10), Z16, Z7
+	VFMADD231PS  512(R10), Z16, Z8
+	VFMADD231PS  576(R10), Z16, Z9
+	VFMADD231PS  640(R10), Z16, Z10
+	VFMADD231PS  704(R10), Z16, Z11
+	VFMADD231PS  768(R10), Z16, Z12
+	VFMADD231PS  832(R10), Z16, Z13
+	VFMADD231PS  896(R10), Z16, Z14
+	VFMADD231PS  960(R10), Z16, Z15
+	ADDQ         $4, R9
+	ADDQ         R8, R10
+	DECQ         R12
+	JNZ          gv512loop
+
+gv512store:
+	GEMV512_STORE(Z0, 0, gv512s0)
+	GEMV512_STORE(Z1, 64, gv512s1)
+	GEMV512_STORE(Z2, 128, gv512s2)
+	GEMV512_STORE(Z3, 192, gv512s3)
+	GEMV512_STORE(Z4, 256, gv512s4)
+	GEMV512_STORE(Z5, 320, gv512s5)
+	GEMV512_STORE(Z6, 384, gv512s6)
+	GEMV512_STORE(Z7, 448, gv512s7)
+	GEMV512_STORE(Z8, 512, gv512s8)
+	GEMV512_STORE(Z9, 576, gv512s9)
+	GEMV512_STORE(Z10, 640, gv512s10)
+	GEMV512_STORE(Z11, 704, gv512s11)
+	GEMV512_STORE(Z12, 768, gv512s12)
+	GEMV512_STORE(Z13, 832, gv512s13)
+	GEMV512_STORE(Z14, 896, gv512s14)
+	GEMV512_STORE(Z15, 960, gv512s15)
+	ADDQ $1024, DI
+	ADDQ $1024, DX
+	SUBQ $256, CX
+	JG   gv512strip
+	VZEROUPPER
+	RET

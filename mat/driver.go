@@ -384,12 +384,15 @@ const (
 	minFlopsPolling   = 128 << 10
 )
 
-// partsPerThread is how many parts a split call gives each thread at most,
-// and minFlopsPart the least work (2·m·n·k, about 10 µs) of a part beyond
-// the first per thread.
+// partsPerThread is how many parts a split call gives each thread at most;
+// a part beyond the first per thread does at least minFlopsPart of work
+// (2·m·n·k, about 10 µs) and has at least minPartRows rows or minPartCols
+// columns.
 const (
 	partsPerThread = 4
 	minFlopsPart   = 1 << 20
+	minPartRows    = 24
+	minPartCols    = 64
 )
 
 // parallel runs the call, split across threads when it is large enough.
@@ -434,14 +437,17 @@ func (g *gemmCall) parallel() {
 	}
 	// Cut bands into several parts per thread, so that a thread slowed by
 	// other work takes fewer of them. The operand every band shares is
-	// packed once, below; the kernels read each B panel once per row panel
-	// of A whatever the cut, so smaller parts cost only the claiming.
+	// packed once, below; the parts stay tall or wide enough that nearly
+	// all their tiles are full-height ones, and a whole number of them per
+	// thread, so that on a quiet machine the threads end together.
 	if fine := min(partsPerThread, int(flops/float64(tm*tn)/minFlopsPart)); fine > 1 {
 		switch {
 		case tn == 1 && mr != 0:
-			tm = min(tm*fine, (g.m+rowUnit-1)/rowUnit, maxParts)
+			fine = min(fine, g.m/(tm*minPartRows))
+			tm = min(tm*max(fine, 1), (g.m+rowUnit-1)/rowUnit, maxParts)
 		case tm == 1 && nr != 0:
-			tn = min(tn*fine, (g.n+nr-1)/nr, maxParts)
+			fine = min(fine, g.n/(tn*minPartCols))
+			tn = min(tn*max(fine, 1), (g.n+nr-1)/nr, maxParts)
 		}
 	}
 	if g.fast == notFast {
