@@ -40,15 +40,27 @@ var avx2Kernels = kernelSet{
 }
 
 // avx512Kernels is the AVX2 set with AVX-512 kernels where they measured
-// faster on Zen 4 (see the comment above gemv256AVX512): the batch-1 GEMV.
+// faster: the 6×64 GEMM row kernel (B panels of 64 columns, packed or read
+// in place; A panels of 6 rows, packed by the AVX2 packers; no edge kernel,
+// so the last panel of a block is padded to 6 rows) and the batch-1 GEMV.
 var avx512Kernels = func() kernelSet {
 	ks := avx2Kernels
 	ks.name = "avx512"
+	ks.gemm = microKernel{mr: 6, nr: 64}
+	ks.gemmRowStrided = gemmRow6x64AVX512
+	ks.packB = panelPacker{copy: packCopy64AVX512}
+	ks.edgeRows = nil
 	fast := *avx2Kernels.fast
 	fast.gemv, fast.gemvUnit = gemvAVX512, 256
 	ks.fast = &fast
 	return ks
 }()
+
+//go:noescape
+func gemmRow6x64AVX512(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+
+//go:noescape
+func packCopy64AVX512(k int, src *float32, ld int, dst *float32, alpha float32)
 
 // gemvAVX512 runs the 256-column strips of a GEMV in the AVX-512 kernel and
 // the rest of the columns in the AVX2 one.
