@@ -42,7 +42,8 @@ var avx2Kernels = kernelSet{
 // avx512Kernels is the AVX2 set with AVX-512 kernels where they measured
 // faster: the 6×64 GEMM row kernel (B panels of 64 columns, packed or read
 // in place; A panels of 6 rows, packed by the AVX2 packers; no edge kernel,
-// so the last panel of a block is padded to 6 rows) and the batch-1 GEMV.
+// so the last panel of a block is padded to 6 rows), the batch-1 GEMV and
+// the peak loop.
 var avx512Kernels = func() kernelSet {
 	ks := avx2Kernels
 	ks.name = "avx512"
@@ -53,8 +54,12 @@ var avx512Kernels = func() kernelSet {
 	fast := *avx2Kernels.fast
 	fast.gemv, fast.gemvUnit = gemvAVX512, 256
 	ks.fast = &fast
+	ks.peak = &peakLoop{run: peakAVX512, flops: 12 * 16 * 2}
 	return ks
 }()
+
+//go:noescape
+func peakAVX512(n int)
 
 //go:noescape
 func gemmRow6x64AVX512(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)

@@ -1750,11 +1750,12 @@ peakdone:
 	RET
 
 // ---------------------------------------------------------------------------
-// AVX-512 kernels. On Zen 4 a 512-bit FMA takes both 256-bit pipes, so they
-// gain nothing in arithmetic over AVX2; what they gain is 32 registers: the
-// GEMV below keeps 256 columns of C in sixteen accumulators and so reads
-// each row of B as one contiguous kilobyte, where the AVX2 kernel's 64
-// columns read B in 256-byte pieces with a stride.
+// AVX-512 kernels. They gain in two ways: cores that execute 512-bit FMAs
+// at full width (Zen 5, Intel server cores) do twice the arithmetic per
+// instruction (on Zen 4, which splits them in two, they would not), and all
+// cores get 32 registers: the GEMV below keeps 256 columns of C in sixteen
+// accumulators and so reads each row of B as one contiguous kilobyte, where
+// the AVX2 kernel's 64 columns read B in 256-byte pieces with a stride.
 
 // y (at DX, offset off) = alpha(Z30)·acc [+ beta(Z31)·y]; R11 != 0 iff
 // beta != 0; done is a label unique to each use.
@@ -2033,5 +2034,46 @@ c64loop:
 	JNZ     c64loop
 
 c64done:
+	VZEROUPPER
+	RET
+
+// func peakAVX512(n int)
+// n iterations of twelve independent 512-bit FMAs on registers only.
+TEXT ·peakAVX512(SB), NOSPLIT, $0-8
+	MOVQ   n+0(FP), CX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	TESTQ  CX, CX
+	JEQ    peak512done
+
+peak512loop:
+	VFMADD231PS Z12, Z13, Z0
+	VFMADD231PS Z12, Z13, Z1
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z12, Z13, Z5
+	VFMADD231PS Z12, Z13, Z6
+	VFMADD231PS Z12, Z13, Z7
+	VFMADD231PS Z12, Z13, Z8
+	VFMADD231PS Z12, Z13, Z9
+	VFMADD231PS Z12, Z13, Z10
+	VFMADD231PS Z12, Z13, Z11
+	DECQ        CX
+	JNZ         peak512loop
+
+peak512done:
 	VZEROUPPER
 	RET
