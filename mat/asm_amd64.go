@@ -49,7 +49,7 @@ var avx512Kernels = func() kernelSet {
 	ks.name = "avx512"
 	ks.gemm = microKernel{mr: 6, nr: 64}
 	ks.gemmRowStrided = gemmRow6x64AVX512
-	ks.packB = panelPacker{copy: packCopy64AVX512}
+	ks.packB = panelPacker{copy: packCopy64AVX512, trans: packTrans64AVX2}
 	ks.edgeRows = nil
 	fast := *avx2Kernels.fast
 	fast.gemv, fast.gemvUnit = gemvAVX512, 256
@@ -63,6 +63,18 @@ func peakAVX512(n int)
 
 //go:noescape
 func gemmRow6x64AVX512(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+
+// packTrans64AVX2 packs a 64-wide panel whose lanes are rows of src
+// (dst[p*64+i] = alpha·src[i*ld+p]) with the AVX2 transpose kernel.
+func packTrans64AVX2(k int, src *float32, ld int, dst *float32, alpha float32) {
+	if k == 0 {
+		return
+	}
+	transposeAVX2(64, k, src, ld, dst, 64)
+	if alpha != 1 {
+		scaleSliceAVX2(alpha, unsafe.Slice(dst, 64*k))
+	}
+}
 
 //go:noescape
 func packCopy64AVX512(k int, src *float32, ld int, dst *float32, alpha float32)
