@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gomlp/gomlp/layers"
 	"github.com/gomlp/gomlp/mat"
@@ -44,6 +46,60 @@ func BenchmarkDenseForward(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkDenseForwardPaired times the fused and the unfused dense forward
+// call by call, alternating, and reports the median time of each and their
+// ratio: on a loaded machine, where whole runs of a benchmark vary by tens
+// of percent, the medians of interleaved calls still compare like with
+// like.
+func BenchmarkDenseForwardPaired(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, s := range [][3]int{{1, 784, 256}, {32, 784, 256}, {128, 784, 256}, {128, 256, 10}} {
+		batch, in, out := s[0], s[1], s[2]
+		x, w, y := mat.New(batch, in), mat.New(in, out), mat.New(batch, out)
+		for _, m := range []*mat.Matrix{x, w} {
+			for i := range m.Data {
+				m.Data[i] = rng.Float32() - 0.5
+			}
+		}
+		bias := make([]float32, out)
+		b.Run(fmt.Sprintf("shape=%dx%dx%d", batch, out, in), func(b *testing.B) {
+			fused := func() { mat.LinearReLU(y, x, w, bias) }
+			unfused := func() {
+				mat.Gemm(mat.NoTrans, mat.NoTrans, 1, x, w, 0, y)
+				mat.AddRowVector(y, bias)
+				mat.ReLU(y, y)
+			}
+			tf, tu := pairedMedians(b, fused, unfused)
+			b.ReportMetric(tf, "fused-ns")
+			b.ReportMetric(tu, "unfused-ns")
+			b.ReportMetric(tf/tu, "fused/unfused")
+		})
+	}
+}
+
+// pairedMedians runs f and g alternately b.N times each and returns the
+// median duration of each, in nanoseconds.
+func pairedMedians(b *testing.B, f, g func()) (float64, float64) {
+	f()
+	g()
+	df := make([]float64, 0, b.N)
+	dg := make([]float64, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		f()
+		t1 := time.Now()
+		g()
+		t2 := time.Now()
+		df = append(df, float64(t1.Sub(t0)))
+		dg = append(dg, float64(t2.Sub(t1)))
+	}
+	b.StopTimer()
+	sort.Float64s(df)
+	sort.Float64s(dg)
+	return df[len(df)/2], dg[len(dg)/2]
 }
 
 // BenchmarkTrainStepHog runs the 784-256-10 batch-128 training step with
