@@ -60,10 +60,12 @@
 // # Kernel dispatch
 //
 // The kernels are chosen once, at package init, from golang.org/x/sys/cpu:
-// "avx2+fma" on amd64 CPUs with AVX2 and FMA, "neon" on arm64 (Advanced
-// SIMD), "generic" everywhere else. The build tag purego forces the generic
-// kernels; GODEBUG=cpu.avx2=off (or cpu.fma=off) on amd64 and
-// GODEBUG=cpu.asimd=off on arm64 do the same at run time. Impl reports the
+// "avx512" on amd64 CPUs with AVX-512F (the AVX2 set with AVX-512 GEMM and
+// GEMV kernels), "avx2+fma" on amd64 CPUs with AVX2 and FMA, "neon" on arm64
+// (Advanced SIMD), "generic" everywhere else. The build tag purego forces
+// the generic kernels; GODEBUG=cpu.avx512f=off leaves the AVX2 set, and
+// GODEBUG=cpu.avx2=off (or cpu.fma=off) on amd64 and GODEBUG=cpu.asimd=off
+// on arm64 force the generic one at run time. Impl reports the
 // choice; SetImpl switches it, so that tests and benchmarks can compare
 // implementations in one process.
 //

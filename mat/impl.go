@@ -111,7 +111,7 @@ func init() {
 	active.Store(kernelSets[0])
 }
 
-// Impl names the kernels in use: "avx2+fma", "neon" or "generic".
+// Impl names the kernels in use: "avx512", "avx2+fma", "neon" or "generic".
 func Impl() string { return active.Load().name }
 
 // Impls lists the kernel implementations usable on this CPU, best first.
