@@ -118,7 +118,7 @@ func BenchmarkTrainStepHog(b *testing.B) {
 				}
 				defer mat.SetThreads(0)
 				mat.SetThreads(threads)
-				net, err := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}.Build(1)
+				net, err := layers.NewSpec(784, []int{256}, 10).Build(1)
 				if err != nil {
 					b.Fatal(err)
 				}

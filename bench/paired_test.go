@@ -29,24 +29,18 @@ func BenchmarkGemmPaired(b *testing.B) {
 	mat.SetThreads(1)
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, s := range gemmShapes {
-		if s.m*s.n*s.k > 1<<30 {
+		if s.M*s.N*s.K > 1<<30 {
 			continue
 		}
-		ar, ac, br, bc := s.m, s.k, s.k, s.n
-		if s.transA {
-			ar, ac = ac, ar
-		}
-		if s.transB {
-			br, bc = bc, br
-		}
-		a, bm, c := randMatrix(rng, ar, ac), randMatrix(rng, br, bc), mat.New(s.m, s.n)
-		flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
+		ar, ac, br, bc := s.Stored()
+		a, bm, c := randMatrix(rng, ar, ac), randMatrix(rng, br, bc), mat.New(s.M, s.N)
+		flops := s.Flops()
 		b.Run(fmt.Sprintf("shape=%s/%s-vs-%s", s, sets[0], sets[1]), func(b *testing.B) {
 			defer mat.SetImpl(sets[0])
 			call := func(set string) func() {
 				return func() {
 					mat.SetImpl(set)
-					mat.Gemm(mat.TransposeIf(s.transA), mat.TransposeIf(s.transB), 1, a, bm, 0, c)
+					mat.Gemm(mat.TransposeIf(s.TransA), mat.TransposeIf(s.TransB), 1, a, bm, 0, c)
 				}
 			}
 			t0, t1 := pairedMedians(b, call(sets[0]), call(sets[1]))
@@ -69,7 +63,7 @@ func BenchmarkTrainStepPaired(b *testing.B) {
 	for _, hog := range []bool{false, true} {
 		b.Run(fmt.Sprintf("784-256-10/batch=128/hog=%v", hog), func(b *testing.B) {
 			defer mat.SetThreads(0)
-			net, err := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}.Build(1)
+			net, err := layers.NewSpec(784, []int{256}, 10).Build(1)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -122,7 +116,7 @@ func BenchmarkTrainStepPaired(b *testing.B) {
 // thread, call by call, for a 784-256-10 network.
 func BenchmarkPredictMedian(b *testing.B) {
 	x, _ := syntheticData(1000)
-	net, err := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}.Build(1)
+	net, err := layers.NewSpec(784, []int{256}, 10).Build(1)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -148,22 +142,16 @@ func BenchmarkGemmMedian(b *testing.B) {
 	defer mat.SetThreads(0)
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, s := range gemmShapes {
-		if s.m*s.n*s.k > 1<<30 || (s.m == s.n && s.n == s.k && s.m != 1024) {
+		if s.M*s.N*s.K > 1<<30 || (s.M == s.N && s.N == s.K && s.M != 1024) {
 			continue
 		}
-		ar, ac, br, bc := s.m, s.k, s.k, s.n
-		if s.transA {
-			ar, ac = ac, ar
-		}
-		if s.transB {
-			br, bc = bc, br
-		}
-		a, bm, c := randMatrix(rng, ar, ac), randMatrix(rng, br, bc), mat.New(s.m, s.n)
-		flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
+		ar, ac, br, bc := s.Stored()
+		a, bm, c := randMatrix(rng, ar, ac), randMatrix(rng, br, bc), mat.New(s.M, s.N)
+		flops := s.Flops()
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("shape=%s/threads=%d", s, threads), func(b *testing.B) {
 				mat.SetThreads(threads)
-				call := func() { mat.Gemm(mat.TransposeIf(s.transA), mat.TransposeIf(s.transB), 1, a, bm, 0, c) }
+				call := func() { mat.Gemm(mat.TransposeIf(s.TransA), mat.TransposeIf(s.TransB), 1, a, bm, 0, c) }
 				t, _ := pairedMedians(b, call, func() {})
 				b.ReportMetric(flops/t, "GFLOP/s")
 			})

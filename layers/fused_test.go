@@ -13,7 +13,7 @@ import (
 func TestDenseReLUFusedMatchesLayers(t *testing.T) {
 	defer mat.SetThreads(0)
 	mat.SetThreads(1)
-	n := mustBuild(t, Spec{Inputs: 37, Hidden: []int{33, 20}, Outputs: 10}, 3)
+	n := mustBuild(t, NewSpec(37, []int{33, 20}, 10), 3)
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, batch := range []int{1, 7, 64} {
 		x := randMatrix(rng, batch, 37, 1)
