@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -11,10 +12,15 @@ import (
 	"github.com/gomlp/gomlp/train"
 )
 
+// loadData loads MNIST for the commands; tests replace it to check that
+// bad input is refused before any data is touched.
+var loadData = loadMNIST
+
 // loadMNIST finds (or downloads) MNIST as package mnist documents, telling
-// the user on w what it fetches unless quiet.
+// the user on w what it fetches unless quiet. Downloading is asked for
+// unless $MLP_NO_DOWNLOAD is set (for machines that must not reach out).
 func loadMNIST(ctx context.Context, dir string, w io.Writer, quiet bool) (trainSet, test train.Dataset, err error) {
-	opt := mnist.Options{Dir: dir}
+	opt := mnist.Options{Dir: dir, Download: os.Getenv("MLP_NO_DOWNLOAD") == ""}
 	if !quiet {
 		tty := isTerminal(w)
 		var last time.Time
@@ -36,4 +42,44 @@ func loadMNIST(ctx context.Context, dir string, w io.Writer, quiet bool) (trainS
 		return train.Dataset{}, train.Dataset{}, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "mnist: "))
 	}
 	return train.Dataset(tr), train.Dataset(te), nil
+}
+
+// openRegular opens path for reading and checks, on the opened descriptor,
+// that it is a regular file. The open does not block (O_NONBLOCK where the
+// system has it), so a FIFO given as a file is refused instead of waiting
+// forever for a writer.
+func openRegular(path string) (*os.File, error) {
+	fh, err := openNonblock(path)
+	if err != nil {
+		return nil, err
+	}
+	info, err := fh.Stat()
+	if err != nil {
+		fh.Close()
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		fh.Close()
+		return nil, fmt.Errorf("%s is %s, not a regular file", path, fileKind(info.Mode()))
+	}
+	return fh, nil
+}
+
+// fileKind names what a non-regular file is, for messages.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "not a plain file"
 }

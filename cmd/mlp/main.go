@@ -12,12 +12,17 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"sync"
+	"syscall"
+	"time"
 )
 
 const usage = `mlp trains, evaluates and runs multilayer perceptrons on MNIST.
@@ -37,11 +42,52 @@ directory, or downloaded (with every file checked against its SHA-256).
 `
 
 // errSilent ends the program with status 1 after a command has already said
-// why; errInterrupted with status 130 after Ctrl-C.
+// why; errInterrupted with status 130 after Ctrl-C (an error that wraps it
+// is printed first).
 var (
 	errSilent      = errors.New("")
 	errInterrupted = errors.New("interrupted")
 )
+
+// interruptGrace is how long the program may take to end after Ctrl-C.
+var interruptGrace = time.Second
+
+// interruptible returns a context that Ctrl-C or SIGTERM cancels, and a
+// function to call when the work is done. The work stops at its next check
+// of the context; if the program has not ended a second after the signal,
+// or at a second signal, it exits with status 130 at once, whatever it was
+// doing (saves are atomic, so nothing is left half written).
+func interruptible(stderr io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sig:
+		case <-done:
+			return
+		}
+		cancel()
+		timer := time.NewTimer(interruptGrace)
+		select {
+		case <-sig:
+		case <-timer.C:
+		case <-done:
+			return
+		}
+		fmt.Fprintln(stderr, "mlp: interrupted")
+		os.Exit(130)
+	}()
+	var once sync.Once
+	return ctx, func() {
+		once.Do(func() {
+			signal.Stop(sig)
+			close(done)
+			cancel()
+		})
+	}
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -77,6 +123,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case err == nil:
 		return 0
 	case errors.Is(err, errInterrupted):
+		if err != errInterrupted {
+			fmt.Fprintln(stderr, "mlp: "+err.Error())
+		}
 		return 130
 	case errors.Is(err, errSilent):
 		return 1
