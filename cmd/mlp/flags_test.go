@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -291,5 +292,32 @@ func TestInterruptEndsAStuckProgram(t *testing.T) {
 	err := waitOrKill(cmd, 30)
 	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 130 {
 		t.Errorf("after Ctrl-C: %v (want exit status 130)", err)
+	}
+}
+
+// Saving weights that hold NaN says what to do on the command line, not
+// which library option would save them anyway, and names the file once.
+func TestNonFiniteSaveMessage(t *testing.T) {
+	net, err := layers.Spec{Inputs: mnist.Pixels, Outputs: mnist.NumClasses, Keep: 1, InputKeep: 1}.Build(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.SGD, LR: 0.1, Schedule: sgd.Constant()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := train.New(net, opt, train.Config{Epochs: 1, BatchSize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.Tensors()[0].Data[5] = float32(math.Inf(1))
+	f := trainFlags{out: filepath.Join(t.TempDir(), "m.gmlp")}
+	err = f.save(tr)
+	if err == nil || !strings.Contains(err.Error(), "training diverged") || !strings.Contains(err.Error(), "smaller -lr") ||
+		strings.Contains(err.Error(), "AllowNonFinite") || strings.Count(err.Error(), f.out) != 1 {
+		t.Errorf("error %v", err)
+	}
+	if _, err := os.Stat(f.out); err == nil {
+		t.Errorf("weights with Inf were saved")
 	}
 }

@@ -8,7 +8,9 @@
 //	mlp bench                         this machine's FLOP/s peak, Gemm and training speed
 //
 // Run `mlp help` or `mlp COMMAND -h` for the flags. Every error is one line
-// on stderr starting with "mlp: ", and the exit status is 1.
+// on stderr starting with "mlp: ", and the exit status is 1; Ctrl-C ends any
+// command within a second with status 130. Every flag and path is checked
+// before data is loaded, and only regular files are read or written.
 package main
 
 import (
@@ -38,7 +40,11 @@ Usage:
 Run "mlp COMMAND -h" for a command's flags.
 
 MNIST is found, in order, in the -data directory, $MNIST_DIR, the user cache
-directory, or downloaded (with every file checked against its SHA-256).
+directory, or downloaded (with every file checked against its SHA-256); set
+MLP_NO_DOWNLOAD=1 to use local copies only.
+
+Errors are one line starting with "mlp: " and exit status 1; Ctrl-C exits
+with status 130. Only regular files are read or written.
 `
 
 // errSilent ends the program with status 1 after a command has already said

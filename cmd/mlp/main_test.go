@@ -25,6 +25,7 @@ func mlp(args ...string) (int, string, string) {
 
 // Every failure is one line on stderr starting with "mlp: ", status 1.
 func TestErrorsAreOneLine(t *testing.T) {
+	noData(t)
 	dir := t.TempDir()
 	notModel := filepath.Join(dir, "x.gmlp")
 	if err := os.WriteFile(notModel, []byte("PK\x03\x04 a zip, not a checkpoint"), 0o644); err != nil {
