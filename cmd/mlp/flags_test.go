@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -7,10 +9,13 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gomlp/gomlp/ckpt"
 	"github.com/gomlp/gomlp/layers"
@@ -19,18 +24,6 @@ import (
 	"github.com/gomlp/gomlp/sgd"
 	"github.com/gomlp/gomlp/train"
 )
-
-// noData makes any attempt to load MNIST fail the test: bad input must be
-// refused before data is touched.
-func noData(t *testing.T) {
-	t.Helper()
-	old := loadData
-	loadData = func(context.Context, string, io.Writer, bool) (train.Dataset, train.Dataset, error) {
-		t.Errorf("reached data loading")
-		return train.Dataset{}, train.Dataset{}, fmt.Errorf("no data in this test")
-	}
-	t.Cleanup(func() { loadData = old })
-}
 
 // fakeData serves a small random data set instead of MNIST.
 func fakeData(t *testing.T, nTrain, nTest int) {
@@ -319,5 +312,38 @@ func TestNonFiniteSaveMessage(t *testing.T) {
 	}
 	if _, err := os.Stat(f.out); err == nil {
 		t.Errorf("weights with Inf were saved")
+	}
+}
+
+// needNative skips tests that start programs when this test binary runs
+// under an emulator (GOARCH=arm64 go test -exec qemu-aarch64-static): it
+// could not start copies of itself, nor measure the program natively.
+func needNative(t *testing.T) {
+	t.Helper()
+	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "env", "GOHOSTARCH").Output()
+	if err != nil || strings.TrimSpace(string(out)) != runtime.GOARCH {
+		t.Skipf("not on the host's architecture (%s; go env: %v %s)", runtime.GOARCH, err, out)
+	}
+}
+
+// execSelf runs one test of this binary in a child process.
+func execSelf(t *testing.T, test string, env ...string) *exec.Cmd {
+	needNative(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
+	cmd.Env = append(os.Environ(), env...)
+	return cmd
+}
+
+// waitOrKill waits for cmd, killing it after the given seconds (a hang).
+func waitOrKill(cmd *exec.Cmd, seconds int) error {
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(time.Duration(seconds) * time.Second):
+		cmd.Process.Kill()
+		<-done
+		return fmt.Errorf("still running after %d s: killed", seconds)
 	}
 }

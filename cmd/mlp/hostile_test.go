@@ -26,27 +26,6 @@ import (
 	"github.com/gomlp/gomlp/train"
 )
 
-// execSelf runs one test of this binary in a child process.
-func execSelf(t *testing.T, test string, env ...string) *exec.Cmd {
-	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
-	cmd.Env = append(os.Environ(), env...)
-	return cmd
-}
-
-// waitOrKill waits for cmd, killing it after the given seconds (a hang).
-func waitOrKill(cmd *exec.Cmd, seconds int) error {
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(time.Duration(seconds) * time.Second):
-		cmd.Process.Kill()
-		<-done
-		return fmt.Errorf("still running after %d s: killed", seconds)
-	}
-}
-
 // rawTensor is one tensor record for writeRawCheckpoint; a nil data of a
 // non-zero length leaves a hole (a sparse file) where the data would be.
 type rawTensor struct {
@@ -334,6 +313,7 @@ func TestHostileInputs(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("needs bash for ulimit")
 	}
+	needNative(t)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "mlp")
 	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")

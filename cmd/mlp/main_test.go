@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,7 +17,20 @@ import (
 	"github.com/gomlp/gomlp/ckpt"
 	"github.com/gomlp/gomlp/layers"
 	"github.com/gomlp/gomlp/mnist"
+	"github.com/gomlp/gomlp/train"
 )
+
+// noData makes any attempt to load MNIST fail the test: bad input must be
+// refused before data is touched.
+func noData(t *testing.T) {
+	t.Helper()
+	old := loadData
+	loadData = func(context.Context, string, io.Writer, bool) (train.Dataset, train.Dataset, error) {
+		t.Errorf("reached data loading")
+		return train.Dataset{}, train.Dataset{}, fmt.Errorf("no data in this test")
+	}
+	t.Cleanup(func() { loadData = old })
+}
 
 // mlp runs a command line and returns its exit status, stdout and stderr.
 func mlp(args ...string) (int, string, string) {
