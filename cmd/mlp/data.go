@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -82,4 +83,35 @@ func fileKind(m os.FileMode) string {
 		return "a symbolic link"
 	}
 	return "not a plain file"
+}
+
+// maxModelTensors bounds the tensors of a checkpoint that mlp loads as a
+// network (eval, predict, -resume, -init): two per layer for at most 65
+// layers, times the copies a training checkpoint keeps (parameters, best
+// parameters, optimizer state), is a few hundred; this leaves room to spare.
+const maxModelTensors = 4096
+
+// checkModelFile checks, before the checkpoint is read, that path is a
+// regular file and that its footer (ckpt/FORMAT.md, section 8) does not
+// declare more tensors than a network can have: a file of a million
+// records would otherwise cost hundreds of MB to reject. Anything else
+// wrong with the file is left to ckpt.Load to explain.
+func checkModelFile(path string) error {
+	fh, err := openRegular(path)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	info, err := fh.Stat()
+	if err != nil || info.Size() < 64 {
+		return nil
+	}
+	var foot [64]byte
+	if _, err := fh.ReadAt(foot[:], info.Size()-64); err != nil || string(foot[56:]) != "\x89GMLEND\n" {
+		return nil
+	}
+	if n := binary.LittleEndian.Uint64(foot[24:]); n > maxModelTensors {
+		return fmt.Errorf("%s holds %d tensors; a network that mlp loads has at most %d (mlp inspect lists them)", path, n, maxModelTensors)
+	}
+	return nil
 }

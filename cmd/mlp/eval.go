@@ -70,7 +70,7 @@ func checkDataDir(cmd, dir string) error {
 
 // loadModel reads a checkpoint and rebuilds the network it holds.
 func loadModel(path string) (*layers.Network, error) {
-	if err := checkInputFile(path); err != nil {
+	if err := checkModelFile(path); err != nil {
 		return nil, err
 	}
 	c, err := ckpt.Load(path)

@@ -25,6 +25,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 )
 
 const usage = `mlp trains, evaluates and runs multilayer perceptrons on MNIST.
@@ -138,8 +139,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	msg := strings.ReplaceAll(strings.ReplaceAll(err.Error(), ":\n", ": "), "\n", "; ")
 	msg = strings.Join(strings.Fields(msg), " ")
-	fmt.Fprintln(stderr, "mlp: "+msg)
+	fmt.Fprintln(stderr, "mlp: "+capLine(msg, maxErrorLine))
 	return 1
+}
+
+// maxErrorLine bounds an error line: whatever a file makes a message say
+// (a list of its names, an architecture of ten thousand layers), the line
+// stays readable.
+const maxErrorLine = 2000
+
+// capLine cuts s to at most n bytes, on a rune boundary, saying how much
+// was left out.
+func capLine(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d more bytes)", s[:cut], len(s)-cut)
 }
 
 // parseFlags parses a command's flags. -h prints the usage to stdout and

@@ -174,3 +174,15 @@ func saveToyModel(t *testing.T, dir string) string {
 	}
 	return path
 }
+
+// An error line is capped, on a rune boundary, saying how much was cut.
+func TestCapLine(t *testing.T) {
+	long := strings.Repeat("é", 3000) // 6000 bytes
+	got := capLine(long, 2001)
+	if !strings.HasPrefix(got, strings.Repeat("é", 1000)+"…") || !strings.HasSuffix(got, "(4000 more bytes)") {
+		t.Errorf("capLine: %.40q…%q", got, got[len(got)-30:])
+	}
+	if capLine("short", 10) != "short" {
+		t.Error("a short line was changed")
+	}
+}

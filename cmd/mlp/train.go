@@ -185,18 +185,21 @@ func (f *trainFlags) spec() (layers.Spec, error) {
 // parseHidden reads the -hidden list and checks it against the limits
 // before anything is allocated.
 func parseHidden(s string) ([]int, error) {
-	hidden, err := layers.ParseSizes(s)
-	if err != nil {
-		return nil, err
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
 	}
-	if len(hidden) > maxHiddenDepth {
-		return nil, fmt.Errorf("%d hidden layers, more than the limit of %d", len(hidden), maxHiddenDepth)
+	fields := strings.Split(s, ",")
+	if len(fields) > maxHiddenDepth {
+		return nil, fmt.Errorf("%d hidden layers, more than the limit of %d", len(fields), maxHiddenDepth)
 	}
+	hidden := make([]int, len(fields))
 	params, in := 0, mnist.Pixels
-	for _, h := range hidden {
-		if h > maxHiddenUnits {
-			return nil, fmt.Errorf("a layer of %d units, more than the limit of %d", h, maxHiddenUnits)
+	for i, f := range fields {
+		h, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || h < 1 || h > maxHiddenUnits {
+			return nil, fmt.Errorf("layer size %q is not an integer from 1 to %d", strings.TrimSpace(f), maxHiddenUnits)
 		}
+		hidden[i] = h
 		params += in*h + h // both at most 2^16: no overflow
 		in = h
 	}
@@ -455,7 +458,7 @@ func (f *trainFlags) checkPaths() error {
 		if in.path == "" {
 			continue
 		}
-		if err := checkInputFile(in.path); err != nil {
+		if err := checkModelFile(in.path); err != nil {
 			return fmt.Errorf("train: %s: %v", in.flag, err)
 		}
 	}
