@@ -69,6 +69,7 @@ func interruptible(stderr io.Writer) (context.Context, func()) {
 	sig := make(chan os.Signal, 2)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
+	grace := interruptGrace
 	go func() {
 		select {
 		case <-sig:
@@ -76,7 +77,7 @@ func interruptible(stderr io.Writer) (context.Context, func()) {
 			return
 		}
 		cancel()
-		timer := time.NewTimer(interruptGrace)
+		timer := time.NewTimer(grace)
 		select {
 		case <-sig:
 		case <-timer.C:
