@@ -226,10 +226,8 @@ func (f *trainFlags) optimizerConfig(stepsPerEpoch int) (sgd.Config, error) {
 			lr = 0.001
 		}
 	}
-	c := sgd.Config{Method: method, LR: lr, Momentum: f.momentum, WeightDecay: f.weightDecay}
-	if f.momentum == 0 && (method == sgd.Momentum || method == sgd.Nesterov) {
-		c.Method = sgd.SGD // momentum 0 is plain SGD, whichever form was named
-	}
+	c := sgd.DefaultConfig(method, lr)
+	c.Momentum, c.WeightDecay = f.momentum, f.weightDecay
 	sched, err := scheduleInSteps(f.schedule, f.epochs, stepsPerEpoch)
 	if err != nil {
 		return sgd.Config{}, fmt.Errorf("train: -schedule: %v", err)
