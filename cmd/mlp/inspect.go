@@ -54,12 +54,12 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 	keyWidth := 0
 	for k := range c.Metadata {
 		keys = append(keys, k)
-		keyWidth = max(keyWidth, utf8.RuneCountInString(printable(k)))
+		keyWidth = max(keyWidth, utf8.RuneCountInString(ckpt.DisplayName(k)))
 	}
 	slices.Sort(keys)
 	fmt.Fprintf(w, "metadata: %d entries\n", len(keys))
 	for _, k := range keys {
-		pk := printable(k)
+		pk := ckpt.DisplayName(k)
 		fmt.Fprintf(w, "  %s%s  %s\n", pk, pad(keyWidth-utf8.RuneCountInString(pk)), printable(c.Metadata[k]))
 	}
 	var total uint64
@@ -67,7 +67,7 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 	for i := range c.Tensors {
 		t := &c.Tensors[i]
 		total += uint64(t.Len())
-		nameW = max(nameW, utf8.RuneCountInString(printable(t.Name)))
+		nameW = max(nameW, utf8.RuneCountInString(ckpt.DisplayName(t.Name)))
 		shapeW = max(shapeW, len(fmt.Sprint(t.Shape)))
 		elemW = max(elemW, len(strconv.Itoa(t.Len())))
 	}
@@ -78,7 +78,7 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 	for i := range c.Tensors {
 		t := &c.Tensors[i]
 		st := tensorStats(t)
-		name := printable(t.Name)
+		name := ckpt.DisplayName(t.Name)
 		fmt.Fprintf(w, "  %s%s  %-7v  %-*s  %-*d  %-12s  %-12s  %-12s  %s\n", name, pad(nameW-utf8.RuneCountInString(name)),
 			t.DType, shapeW, fmt.Sprint(t.Shape), elemW, t.Len(), st.min, st.max, st.mean, st.nonFinite)
 	}
