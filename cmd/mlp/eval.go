@@ -17,6 +17,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	model := fs.String("model", "mnist.gmlp", "the checkpoint to evaluate (it holds the architecture)")
 	data := fs.String("data", "", "directory holding the MNIST files (default: $MNIST_DIR, the user cache, or download)")
 	quiet := fs.Bool("quiet", false, "print only the final test accuracy")
+	logits := fs.String("logits", "", "also write the logits of every test image to this file, one row per line")
 	if err := parseFlags(fs, args, stdout, "mlp eval [-model FILE] [-data DIR]\n\nRebuilds the network from the checkpoint alone, prints its confusion matrix on the\nMNIST test set and, as the last line, its test accuracy."); err != nil {
 		return helpOK(err)
 	}
@@ -38,6 +39,11 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%w while loading MNIST", errInterrupted)
 		}
 		return err
+	}
+	if *logits != "" {
+		if err := writeLogits(*logits, net, test.X); err != nil {
+			return fmt.Errorf("eval: %v", err)
+		}
 	}
 	conf, err := train.Confusion(net, test)
 	if err != nil {
@@ -68,8 +74,15 @@ func checkDataDir(cmd, dir string) error {
 	return nil
 }
 
-// loadModel reads a checkpoint and rebuilds the network it holds.
+// loadModel reads a checkpoint and rebuilds the network it holds; a
+// PyTorch or safetensors file is mapped as mlp import would.
 func loadModel(path string) (*layers.Network, error) {
+	if err := checkInputFile(path); err != nil {
+		return nil, err
+	}
+	if foreign(path) {
+		return loadForeign(path)
+	}
 	if err := checkModelFile(path); err != nil {
 		return nil, err
 	}
@@ -81,6 +94,10 @@ func loadModel(path string) (*layers.Network, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, trimPkg(err))
 	}
+	return checkMNIST(path, net)
+}
+
+func checkMNIST(path string, net *layers.Network) (*layers.Network, error) {
 	if net.Inputs() != mnist.Pixels || net.Outputs() != mnist.NumClasses {
 		return nil, fmt.Errorf("%s: the network takes %d inputs to %d classes; MNIST needs %d to %d", path, net.Inputs(), net.Outputs(), mnist.Pixels, mnist.NumClasses)
 	}

@@ -36,6 +36,9 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 	if err := checkInputFile(path); err != nil {
 		return oneLine(err.Error())
 	}
+	if foreign(path) {
+		return inspectForeign(path, stdout)
+	}
 	c, err := ckpt.Load(path)
 	if err != nil {
 		return oneLine(strings.TrimPrefix(err.Error(), "ckpt: "))
