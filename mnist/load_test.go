@@ -105,7 +105,7 @@ func (m *mirror) count() int {
 // command, no mirrors, an empty cache.
 func (fx *fixture) loader(t *testing.T) *loader {
 	return &loader{
-		Options:     Options{CacheDir: t.TempDir(), Mirrors: []string{}},
+		Options:     Options{CacheDir: t.TempDir(), Mirrors: []string{}, Download: true},
 		files:       fx.files,
 		goModule:    "example.com/nothing@v1.0.0",
 		goTimeout:   time.Minute,
@@ -380,9 +380,9 @@ func TestNotFoundListsEverySource(t *testing.T) {
 	}
 
 	l.envDir = ""
-	l.Offline = true
+	l.Download = false
 	_, _, err = l.load(context.Background())
-	if msg := fmt.Sprint(err); !strings.Contains(msg, "$MNIST_DIR: not set") || !strings.Contains(msg, "downloads: off") || strings.Contains(msg, "go module") {
+	if msg := fmt.Sprint(err); !strings.Contains(msg, "$MNIST_DIR: not set") || !strings.Contains(msg, "downloads: not asked for") || strings.Contains(msg, "go module") {
 		t.Errorf("offline error: %s", msg)
 	}
 }

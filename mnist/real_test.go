@@ -47,7 +47,7 @@ func TestRealFilesMatchTable(t *testing.T) {
 
 func TestRealLoad(t *testing.T) {
 	dir := realDir(t)
-	train, test, err := Load(context.Background(), Options{Dir: dir, CacheDir: t.TempDir(), Offline: true})
+	train, test, err := Load(context.Background(), Options{Dir: dir, CacheDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestRealNetwork(t *testing.T) {
 func BenchmarkLoad(b *testing.B) {
 	dir := realDir(b)
 	for b.Loop() {
-		if _, _, err := Load(context.Background(), Options{Dir: dir, Offline: true, CacheDir: b.TempDir()}); err != nil {
+		if _, _, err := Load(context.Background(), Options{Dir: dir, CacheDir: b.TempDir()}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -21,7 +21,7 @@ import (
 // test accuracy of the best epoch's weights.
 func trainMNIST(epochs int) (float64, error) {
 	ctx := context.Background()
-	all, test, err := mnist.Load(ctx, mnist.Options{})
+	all, test, err := mnist.Load(ctx, mnist.Options{Download: true})
 	if err != nil {
 		return 0, err
 	}

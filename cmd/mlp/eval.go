@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 
 	"github.com/gomlp/gomlp/ckpt"
 	"github.com/gomlp/gomlp/layers"
@@ -26,14 +24,20 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("eval: unexpected argument %q (the model is given with -model)", fs.Arg(0))
 	}
+	if err := checkDataDir("eval", *data); err != nil {
+		return err
+	}
 	net, err := loadModel(*model)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible(stderr)
 	defer stop()
-	_, test, err := loadMNIST(ctx, *data, stdout, *quiet)
+	_, test, err := loadData(ctx, *data, stdout, *quiet)
 	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w while loading MNIST", errInterrupted)
+		}
 		return err
 	}
 	if *logits != "" {
@@ -55,9 +59,27 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// checkDataDir checks a -data flag before anything is loaded.
+func checkDataDir(cmd, dir string) error {
+	if dir == "" {
+		return nil
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("%s: -data: %v", cmd, err)
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("%s: -data %s: not a directory", cmd, dir)
+	}
+	return nil
+}
+
 // loadModel reads a checkpoint and rebuilds the network it holds; a
 // PyTorch, safetensors or ONNX file is mapped as mlp import would.
 func loadModel(path string) (*layers.Network, error) {
+	if err := checkInputFile(path); err != nil {
+		return nil, err
+	}
 	if isONNX(path) {
 		net, err := importONNX(path, io.Discard)
 		if err != nil {
@@ -67,6 +89,9 @@ func loadModel(path string) (*layers.Network, error) {
 	}
 	if foreign(path) {
 		return loadForeign(path)
+	}
+	if err := checkModelFile(path); err != nil {
+		return nil, err
 	}
 	c, err := ckpt.Load(path)
 	if err != nil {

@@ -43,7 +43,7 @@ func main() {
 
 func run(mnistX, mnistY, model, xPath, out, ref string, tol float64) error {
 	if mnistX != "" || mnistY != "" {
-		_, test, err := mnist.Load(context.Background(), mnist.Options{Offline: true})
+		_, test, err := mnist.Load(context.Background(), mnist.Options{})
 		if err != nil {
 			return err
 		}
