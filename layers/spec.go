@@ -10,9 +10,11 @@ import (
 )
 
 // Spec describes a multilayer perceptron: Inputs features (optionally
-// through dropout), one Dense+ReLU(+Dropout) block per entry of Hidden, then
-// a Dense layer to Outputs classes and a SoftmaxCE head. It is all a checkpoint needs to
-// rebuild the network (see Meta and SpecFromMeta).
+// through a Normalizer and dropout), one Dense+activation(+Dropout) block
+// per entry of Hidden, then a Dense layer to Outputs and a head: SoftmaxCE
+// over Outputs classes, or a regression head with Outputs float outputs.
+// It is all a checkpoint needs to rebuild the network (see Meta and
+// SpecFromMeta).
 type Spec struct {
 	Inputs  int   // input features, e.g. 784
 	Hidden  []int // hidden layer sizes, e.g. {256} or {512, 512}; may be empty
@@ -28,6 +30,20 @@ type Spec struct {
 
 	// Init draws the weights; the zero value is He.
 	Init Init
+
+	// Activation follows every hidden Dense layer; the zero value is ReLU.
+	// Activations, if not empty, gives one per hidden layer instead.
+	Activation  Activation
+	Activations []Activation
+
+	// Head is the output head; the zero value is HeadSoftmax (a
+	// classifier). HeadMSE and HeadHuber make a regression network.
+	Head Head
+
+	// Normalize puts a Normalizer before the first layer, so that the
+	// model standardises its own inputs; fit it with
+	// Network.FitNormalizer before training.
+	Normalize bool
 }
 
 // Validate reports the first problem with s, or nil.
@@ -35,8 +51,8 @@ func (s Spec) Validate() error {
 	if s.Inputs <= 0 {
 		return fmt.Errorf("layers: spec: %d inputs; need at least 1", s.Inputs)
 	}
-	if s.Outputs < 2 {
-		return fmt.Errorf("layers: spec: %d outputs; a classifier needs at least 2 classes", s.Outputs)
+	if err := s.validateHeadAndActivations(); err != nil {
+		return err
 	}
 	for i, h := range s.Hidden {
 		if h <= 0 {
@@ -82,7 +98,7 @@ func (s Spec) String() string {
 	if k := s.inputKeep(); k != 1 {
 		str += " input_keep=" + strconv.FormatFloat(k, 'g', -1, 64)
 	}
-	return str
+	return str + s.extraString()
 }
 
 // Build returns a network as s describes, its weights drawn from a
@@ -98,18 +114,21 @@ func (s Spec) Build(seed uint64) (*Network, error) {
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x6d6c702d696e6974))
 	var ls []Layer
+	if s.Normalize {
+		ls = append(ls, NewNormalizer(s.Inputs))
+	}
 	if k := s.inputKeep(); k != 1 {
 		ls = append(ls, NewDropout(k, 0))
 	}
 	in := s.Inputs
-	for _, h := range s.Hidden {
-		ls = append(ls, NewDense(in, h, s.Init, rng), NewReLU())
+	for i, h := range s.Hidden {
+		ls = append(ls, NewDense(in, h, s.Init, rng), s.activation(i).NewLayer())
 		if k := s.keep(); k != 1 {
 			ls = append(ls, NewDropout(k, 0)) // seeded below
 		}
 		in = h
 	}
-	ls = append(ls, NewDense(in, s.Outputs, s.Init, rng), NewSoftmaxCE())
+	ls = append(ls, NewDense(in, s.Outputs, s.Init, rng), s.headLayer())
 	n := New(ls...)
 	c := s.clone()
 	n.spec = &c
@@ -119,6 +138,7 @@ func (s Spec) Build(seed uint64) (*Network, error) {
 
 func (s Spec) clone() Spec {
 	s.Hidden = slices.Clone(s.Hidden)
+	s.Activations = slices.Clone(s.Activations)
 	return s
 }
 
@@ -139,7 +159,7 @@ func (s Spec) Meta() map[string]string {
 	for i, h := range s.Hidden {
 		hidden[i] = strconv.Itoa(h)
 	}
-	return map[string]string{
+	m := map[string]string{
 		MetaArch:      "mlp",
 		MetaInputs:    strconv.Itoa(s.Inputs),
 		MetaHidden:    strings.Join(hidden, ","),
@@ -148,6 +168,8 @@ func (s Spec) Meta() map[string]string {
 		MetaInputKeep: strconv.FormatFloat(s.inputKeep(), 'g', -1, 64),
 		MetaInit:      s.Init.String(),
 	}
+	s.extraMeta(m)
+	return m
 }
 
 // SpecFromMeta reads the keys Meta writes (other keys are ignored) and
@@ -187,6 +209,9 @@ func SpecFromMeta(meta map[string]string) (Spec, error) {
 		if s.Init, err = ParseInit(v); err != nil {
 			return Spec{}, err
 		}
+	}
+	if err := s.readExtraMeta(meta); err != nil {
+		return Spec{}, err
 	}
 	if err := s.Validate(); err != nil {
 		return Spec{}, err

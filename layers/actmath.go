@@ -1,0 +1,149 @@
+package layers
+
+import "math"
+
+// Element-wise float32 kernels for the smooth activations. The standard
+// library's math.Tanh and math.Exp work in float64 and cost several times
+// more; these keep float32 accuracy (TestActivationMath bounds the error:
+// a relative error below 4e-7 against float64 math, i.e. a few float32
+// ulps) and are plain loops the compiler keeps branch-light.
+
+// Cephes-style constants for exp: ln 2 split so that k·ln2Hi is exact.
+const (
+	log2e   = 1.44269504088896341
+	ln2Hi   = 0.693359375
+	ln2Lo   = -2.12194440e-4
+	expMax  = 88.7 // above this float32 exp overflows
+	expMin  = -87.3
+	geluC   = 0.7978845608028654 // sqrt(2/π)
+	geluA   = 0.044715
+	leakOut = 0.01 // LeakyReLU's slope for negative inputs (PyTorch's default)
+)
+
+// exp32 returns e^x for float32 x, clamping the argument to the finite range.
+func exp32(x float32) float32 {
+	if x != x {
+		return x
+	}
+	x = min(max(x, expMin), expMax)
+	k := float32(math.Floor(float64(x*log2e + 0.5)))
+	r := x - k*ln2Hi - k*ln2Lo
+	p := float32(1.9875691500e-4)
+	p = p*r + 1.3981999507e-3
+	p = p*r + 8.3334519073e-3
+	p = p*r + 4.1665795894e-2
+	p = p*r + 1.6666665459e-1
+	p = p*r + 5.0000001201e-1
+	p = p*r*r + r + 1
+	return p * math.Float32frombits(uint32(int32(k)+127)<<23)
+}
+
+// tanh32 returns tanh(x): a polynomial near 0 (where 1-2/(e^2x+1) would
+// cancel), the exponential form beyond, and ±1 where float32 saturates.
+func tanh32(x float32) float32 {
+	a := x
+	if a < 0 {
+		a = -a
+	}
+	var t float32
+	switch {
+	case a < 0.625:
+		z := x * x
+		p := float32(-5.70498872745e-3)
+		p = p*z + 2.06390887954e-2
+		p = p*z - 5.37397155531e-2
+		p = p*z + 1.33314422036e-1
+		p = p*z - 3.33332819422e-1
+		return p*z*x + x
+	case a > 9:
+		t = 1
+	case a <= 9:
+		t = 1 - 2/(exp32(2*a)+1)
+	default: // NaN
+		return x
+	}
+	if x < 0 {
+		return -t
+	}
+	return t
+}
+
+// sigmoid32 returns 1/(1+e^-x).
+func sigmoid32(x float32) float32 { return 1 / (1 + exp32(-x)) }
+
+// gelu32 returns GELU's tanh approximation x·(1+tanh(√(2/π)(x+0.044715x³)))/2
+// and, for the backward pass, that tanh.
+func gelu32(x float32) (y, t float32) {
+	t = tanh32(geluC * (x + geluA*x*x*x))
+	return 0.5 * x * (1 + t), t
+}
+
+func tanhRows(y, x []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] = tanh32(v)
+	}
+}
+
+// tanhGradRows sets dx = dy·(1-y²).
+func tanhGradRows(dx, dy, y []float32) {
+	dy, y = dy[:len(dx)], y[:len(dx)]
+	for i := range dx {
+		dx[i] = dy[i] * (1 - y[i]*y[i])
+	}
+}
+
+func sigmoidRows(y, x []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] = sigmoid32(v)
+	}
+}
+
+// sigmoidGradRows sets dx = dy·y·(1-y).
+func sigmoidGradRows(dx, dy, y []float32) {
+	dy, y = dy[:len(dx)], y[:len(dx)]
+	for i := range dx {
+		dx[i] = dy[i] * y[i] * (1 - y[i])
+	}
+}
+
+func leakyRows(y, x []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		if v < 0 {
+			v *= leakOut
+		}
+		y[i] = v
+	}
+}
+
+// leakyGradRows sets dx = dy where x > 0, else 0.01·dy.
+func leakyGradRows(dx, dy, x []float32) {
+	dy, x = dy[:len(dx)], x[:len(dx)]
+	for i := range dx {
+		g := dy[i]
+		if !(x[i] > 0) {
+			g *= leakOut
+		}
+		dx[i] = g
+	}
+}
+
+func geluRows(y, x []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i], _ = gelu32(v)
+	}
+}
+
+// geluGradRows sets dx = dy·d/dx GELU(x) = dy·((1+t)/2 + x(1-t²)·√(2/π)(1+3·0.044715x²)/2).
+func geluGradRows(dx, dy, x []float32) {
+	dy, x = dy[:len(dx)], x[:len(dx)]
+	for i := range dx {
+		v := x[i]
+		_, t := gelu32(v)
+		d := 0.5*(1+t) + 0.5*v*(1-t*t)*geluC*(1+3*geluA*v*v)
+		dx[i] = dy[i] * d
+	}
+}
