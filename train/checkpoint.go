@@ -162,9 +162,12 @@ func loopConfigFromMeta(meta map[string]string, cfg Config) (Config, error) {
 
 // LoadNetwork rebuilds the network a checkpoint describes (its
 // architecture metadata, see layers.Spec.Meta) and restores its
-// parameters. Tensors beside the parameters (optimizer state, best weights)
-// are ignored; a missing or misshapen parameter is an error.
-func LoadNetwork(c *ckpt.Checkpoint) (*layers.Network, error) {
+// parameters and fixed tensors (a Normalizer's mean and scale). Tensors
+// beside them that training writes (optimizer state, best weights) are
+// ignored; a missing or misshapen parameter is an error. Options are passed
+// to the restore: ckpt.AllowUnexpected() accepts other tensors a program
+// stored beside the model.
+func LoadNetwork(c *ckpt.Checkpoint, opts ...ckpt.Option) (*layers.Network, error) {
 	spec, err := layers.SpecFromMeta(c.Metadata)
 	if err != nil {
 		return nil, err
@@ -173,7 +176,7 @@ func LoadNetwork(c *ckpt.Checkpoint) (*layers.Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := paramsOnly(c).Restore(toCkpt(net.Tensors(), "")); err != nil {
+	if _, err := paramsOnly(c).Restore(toCkpt(net.Tensors(), ""), opts...); err != nil {
 		return nil, err
 	}
 	return net, nil
