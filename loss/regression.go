@@ -107,10 +107,14 @@ func (s *RegressionScore) Add(pred, targets *mat.Matrix) error {
 func (s *RegressionScore) Count() int { return s.n }
 
 // MSE returns the mean squared error.
-func (s *RegressionScore) MSE() float64 { return s.average(func(j int) float64 { return s.sse[j] / float64(s.n) }) }
+func (s *RegressionScore) MSE() float64 {
+	return s.average(func(j int) float64 { return s.sse[j] / float64(s.n) })
+}
 
 // MAE returns the mean absolute error.
-func (s *RegressionScore) MAE() float64 { return s.average(func(j int) float64 { return s.sae[j] / float64(s.n) }) }
+func (s *RegressionScore) MAE() float64 {
+	return s.average(func(j int) float64 { return s.sae[j] / float64(s.n) })
+}
 
 // R2 returns 1 - Σ(pred-target)²/Σ(target-mean)², the fraction of the
 // targets' variance the predictions explain: 1 is perfect, 0 is no better
