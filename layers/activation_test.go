@@ -148,7 +148,7 @@ func TestParseActivation(t *testing.T) {
 func TestSpecActivationsHeadNormalizeRoundTrip(t *testing.T) {
 	specs := []Spec{
 		{Inputs: 3, Hidden: []int{4, 5}, Outputs: 2, Activation: ActGELU},
-		{Inputs: 3, Hidden: []int{4, 5}, Outputs: 1, Activations: []Activation{ActTanh, ActSigmoid}, Head: HeadMSE, Normalize: true},
+		{Inputs: 3, Hidden: []int{4, 5}, Outputs: 1, Activations: []Activation{ActTanh, ActSigmoid}, Head: HeadMSE, Normalize: true, ScaleTargets: true},
 		{Inputs: 3, Hidden: []int{4}, Outputs: 2, Activations: []Activation{ActLeakyReLU}, Head: HeadHuber},
 		{Inputs: 3, Outputs: 4, Head: HeadSoftmax, Normalize: true},
 	}
@@ -178,10 +178,10 @@ func TestSpecActivationsHeadNormalizeRoundTrip(t *testing.T) {
 		}
 	}
 	n := mustBuild(t, specs[1], 1)
-	if got := typesOf(n); got != "*layers.Normalizer *layers.Dense *layers.Tanh *layers.Dense *layers.Sigmoid *layers.Dense *layers.MSE" {
+	if got := typesOf(n); got != "*layers.Normalizer *layers.Dense *layers.Tanh *layers.Dense *layers.Sigmoid *layers.Dense *layers.TargetScaler *layers.MSE" {
 		t.Errorf("layers %s", got)
 	}
-	if got := specs[1].String(); got != "3-4-5-1 act=tanh,sigmoid head=mse normalize" {
+	if got := specs[1].String(); got != "3-4-5-1 act=tanh,sigmoid head=mse normalize scale_targets" {
 		t.Errorf("String() = %q", got)
 	}
 	// A plain classifier's metadata has none of the new keys.
@@ -212,6 +212,7 @@ func TestSpecRejectsBadHeadsAndActivations(t *testing.T) {
 		{Spec{Inputs: 3, Hidden: []int{4, 4}, Outputs: 2, Activations: []Activation{ActTanh}}, "1 activations for 2 hidden layers"},
 		{Spec{Inputs: 3, Outputs: 2, Activation: 99}, "unknown activation"},
 		{Spec{Inputs: 3, Outputs: 2, Head: 7}, "unknown head"},
+		{Spec{Inputs: 3, Outputs: 2, ScaleTargets: true}, "ScaleTargets needs a regression head"},
 	} {
 		if err := c.s.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want %q", c.s, err, c.want)

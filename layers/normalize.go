@@ -3,6 +3,7 @@ package layers
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/gomlp/gomlp/mat"
 )
@@ -177,4 +178,110 @@ func (n *Network) FitNormalizer(x *mat.Matrix) error {
 		return fmt.Errorf("layers: FitNormalizer: the network has no Normalizer (build it with Spec.Normalize set)")
 	}
 	return nz.Fit(x)
+}
+
+// Names of a TargetScale's tensors in a checkpoint.
+const (
+	TargetShift = "targets/shift" // [outputs]: added last (the targets' mean)
+	TargetScale = "targets/scale" // [outputs]: multiplied in first (the targets' standard deviation)
+)
+
+// TargetScaler maps a regression network's outputs to the targets' units:
+// y = x·scale + shift per output, fitted from the training targets (their
+// mean and standard deviation) and fixed after. The layers before it then
+// learn targets of mean 0 and variance 1 whatever their units, while
+// predictions and the loss stay in the targets' own units. A new
+// TargetScaler is the identity.
+type TargetScaler struct {
+	shift, scale []float32
+}
+
+// NewTargetScaler returns an identity scaler for the given number of outputs.
+func NewTargetScaler(outputs int) *TargetScaler {
+	if outputs <= 0 {
+		panic(fmt.Sprintf("layers: NewTargetScaler(%d): the width must be positive", outputs))
+	}
+	return &TargetScaler{shift: make([]float32, outputs), scale: slicesOf(outputs, 1)}
+}
+
+// Shift and Scale return the fitted values (aliasing the layer's memory).
+func (s *TargetScaler) Shift() []float32 { return s.shift }
+func (s *TargetScaler) Scale() []float32 { return s.scale }
+
+// Fit sets shift and scale to each column's mean and standard deviation
+// over the rows of targets (scale 1 for a constant column).
+func (s *TargetScaler) Fit(targets *mat.Matrix) error {
+	n := NewNormalizer(len(s.shift))
+	if err := n.Fit(targets); err != nil {
+		return fmt.Errorf("layers: TargetScaler.Fit: %s", strings.TrimPrefix(err.Error(), "layers: Normalizer.Fit: "))
+	}
+	for j := range s.shift {
+		s.shift[j], s.scale[j] = n.mean[j], 1/n.scale[j]
+	}
+	return nil
+}
+
+// OutputCols implements Layer: the width is unchanged.
+func (s *TargetScaler) OutputCols(in int) int {
+	if in != -1 && in != len(s.shift) {
+		panic(fmt.Sprintf("layers: TargetScaler takes %d inputs, got %d", len(s.shift), in))
+	}
+	return len(s.shift)
+}
+
+// Forward implements Layer: y = x·scale + shift.
+func (s *TargetScaler) Forward(y, x *mat.Matrix, train bool) {
+	elementwise("TargetScaler", y, x, nil, func(y, x, _ []float32) {
+		sh, sc := s.shift[:len(x)], s.scale[:len(x)]
+		y = y[:len(x)]
+		for j, v := range x {
+			y[j] = v*sc[j] + sh[j]
+		}
+	})
+}
+
+// Backward implements Layer: dx = dy·scale.
+func (s *TargetScaler) Backward(dx, dy, x, y *mat.Matrix) {
+	if dx == nil {
+		return
+	}
+	elementwise("TargetScaler.Backward", dx, dy, nil, func(dx, dy, _ []float32) {
+		sc := s.scale[:len(dy)]
+		for j, g := range dy {
+			dx[j] = g * sc[j]
+		}
+	})
+}
+
+// Params implements Layer: none.
+func (s *TargetScaler) Params() []*Param { return nil }
+
+// FixedTensors implements FixedLayer: shift and scale, each [outputs].
+func (s *TargetScaler) FixedTensors() []Tensor {
+	k := len(s.shift)
+	return []Tensor{
+		{Name: TargetShift, Shape: []int{k}, Data: s.shift},
+		{Name: TargetScale, Shape: []int{k}, Data: s.scale},
+	}
+}
+
+// TargetScaler returns the network's TargetScaler, or nil.
+func (n *Network) TargetScaler() *TargetScaler {
+	for _, l := range n.layers {
+		if s, ok := l.(*TargetScaler); ok {
+			return s
+		}
+	}
+	return nil
+}
+
+// FitTargets fits the network's TargetScaler to the training targets (see
+// TargetScaler.Fit). It returns an error if the network has none (build it
+// with Spec.ScaleTargets).
+func (n *Network) FitTargets(targets *mat.Matrix) error {
+	s := n.TargetScaler()
+	if s == nil {
+		return fmt.Errorf("layers: FitTargets: the network has no TargetScaler (build a regression network with Spec.ScaleTargets set)")
+	}
+	return s.Fit(targets)
 }

@@ -17,7 +17,7 @@ import (
 func TestRegressionNetworkGradient(t *testing.T) {
 	for _, head := range []Head{HeadMSE, HeadHuber} {
 		for _, act := range []Activation{ActTanh, ActSigmoid, ActGELU} {
-			s := Spec{Inputs: 4, Hidden: []int{6, 5}, Outputs: 2, Activation: act, Head: head, Normalize: true, Init: Glorot()}
+			s := Spec{Inputs: 4, Hidden: []int{6, 5}, Outputs: 2, Activation: act, Head: head, Normalize: true, ScaleTargets: true, Init: Glorot()}
 			net := mustBuild(t, s, 3)
 			rng := rand.New(rand.NewPCG(uint64(act), uint64(head)))
 			x := randMatrix(rng, 7, 4, 3)
@@ -33,6 +33,12 @@ func TestRegressionNetworkGradient(t *testing.T) {
 				}
 			}
 			targets := randMatrix(rng, 7, 2, 2)
+			if err := net.FitTargets(targets); err != nil {
+				t.Fatal(err)
+			}
+			if sc := net.TargetScaler().Scale(); sc[0] == 1 || sc[1] == 1 {
+				t.Fatalf("target scale %v not fitted", sc)
+			}
 			run := func() float64 { return net.ForwardBackwardTargets(x, targets) }
 			run()
 			var analytic [][]float32

@@ -44,6 +44,11 @@ type Spec struct {
 	// model standardises its own inputs; fit it with
 	// Network.FitNormalizer before training.
 	Normalize bool
+
+	// ScaleTargets (regression only) puts a TargetScaler after the last
+	// Dense layer, so that the network learns standardised targets but
+	// predicts in their units; fit it with Network.FitTargets.
+	ScaleTargets bool
 }
 
 // Validate reports the first problem with s, or nil.
@@ -128,7 +133,11 @@ func (s Spec) Build(seed uint64) (*Network, error) {
 		}
 		in = h
 	}
-	ls = append(ls, NewDense(in, s.Outputs, s.Init, rng), s.headLayer())
+	ls = append(ls, NewDense(in, s.Outputs, s.Init, rng))
+	if s.ScaleTargets {
+		ls = append(ls, NewTargetScaler(s.Outputs))
+	}
+	ls = append(ls, s.headLayer())
 	n := New(ls...)
 	c := s.clone()
 	n.spec = &c

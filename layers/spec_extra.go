@@ -9,9 +9,10 @@ import (
 // when they differ from the defaults: a missing key means ReLU, a softmax
 // head and no normaliser.
 const (
-	MetaActivation = "arch.activation" // "relu", or one name per hidden layer: "tanh,relu"
-	MetaHead       = "arch.head"       // "softmax", "mse" or "huber"
-	MetaNormalize  = "arch.normalize"  // "none" or "affine" (a Normalizer's mean and scale tensors)
+	MetaActivation   = "arch.activation"    // "relu", or one name per hidden layer: "tanh,relu"
+	MetaHead         = "arch.head"          // "softmax", "mse" or "huber"
+	MetaNormalize    = "arch.normalize"     // "none" or "affine" (a Normalizer's mean and scale tensors)
+	MetaScaleTargets = "arch.scale_targets" // "0" or "1" (a TargetScaler's shift and scale tensors)
 )
 
 // activation returns the activation after hidden layer i.
@@ -43,6 +44,8 @@ func (s Spec) validateHeadAndActivations() error {
 		return fmt.Errorf("layers: spec: %d outputs; a classifier needs at least 2 classes (for float targets use a regression head such as HeadMSE)", s.Outputs)
 	case len(s.Activations) > 0 && len(s.Activations) != len(s.Hidden):
 		return fmt.Errorf("layers: spec: %d activations for %d hidden layers; give one per hidden layer, or set Activation for all", len(s.Activations), len(s.Hidden))
+	case s.ScaleTargets && !s.Head.Regression():
+		return fmt.Errorf("layers: spec: ScaleTargets needs a regression head")
 	case !s.Activation.valid():
 		return fmt.Errorf("layers: spec: unknown activation %v", s.Activation)
 	}
@@ -79,6 +82,9 @@ func (s Spec) extraString() string {
 	if s.Normalize {
 		b.WriteString(" normalize")
 	}
+	if s.ScaleTargets {
+		b.WriteString(" scale_targets")
+	}
 	return b.String()
 }
 
@@ -101,6 +107,9 @@ func (s Spec) extraMeta(m map[string]string) {
 	}
 	if s.Normalize {
 		m[MetaNormalize] = "affine"
+	}
+	if s.ScaleTargets {
+		m[MetaScaleTargets] = "1"
 	}
 }
 
@@ -133,6 +142,15 @@ func (s *Spec) readExtraMeta(meta map[string]string) error {
 			s.Normalize = true
 		default:
 			return fmt.Errorf("layers: metadata %s=%q: want none or affine", MetaNormalize, v)
+		}
+	}
+	if v, ok := meta[MetaScaleTargets]; ok {
+		switch v {
+		case "0":
+		case "1":
+			s.ScaleTargets = true
+		default:
+			return fmt.Errorf("layers: metadata %s=%q: want 0 or 1", MetaScaleTargets, v)
 		}
 	}
 	return nil

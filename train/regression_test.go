@@ -41,6 +41,11 @@ func regressionTrainer(t testing.TB, spec layers.Spec, trainSet Dataset, opt sgd
 			t.Fatal(err)
 		}
 	}
+	if spec.ScaleTargets {
+		if err := net.FitTargets(trainSet.Targets); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return net, tr
 }
 
@@ -106,7 +111,7 @@ func TestResumeIsExactForEveryActivationAndHead(t *testing.T) {
 			spec := layers.Spec{Inputs: 3, Hidden: []int{8, 6}, Outputs: 3, Activation: act, Head: head, Normalize: true, Keep: 0.8}
 			trainSet, val := blobs(1, 120, 3, 3), blobs(2, 40, 3, 3)
 			if head.Regression() {
-				spec.Outputs = 2
+				spec.Outputs, spec.ScaleTargets = 2, act%2 == 0
 				trainSet, val = waves(1, 120), waves(2, 40)
 			}
 			opt := sgd.Config{Method: sgd.Adam, LR: 0.01, Schedule: sgd.Cosine(24, 0.1)}
@@ -171,7 +176,7 @@ func tensorData(net *layers.Network) [][]float32 {
 // itself, and nothing beside the model needs carrying.
 func TestLoadNetworkWithNormalizer(t *testing.T) {
 	trainSet := waves(3, 100)
-	spec := layers.Spec{Inputs: 3, Hidden: []int{8}, Outputs: 2, Activation: layers.ActSigmoid, Head: layers.HeadHuber, Normalize: true}
+	spec := layers.Spec{Inputs: 3, Hidden: []int{8}, Outputs: 2, Activation: layers.ActSigmoid, Head: layers.HeadHuber, Normalize: true, ScaleTargets: true}
 	net, tr := regressionTrainer(t, spec, trainSet, sgd.Config{Method: sgd.Adam, LR: 0.01}, Config{Epochs: 2, BatchSize: 10, Seed: 4})
 	if _, err := tr.Fit(context.Background(), trainSet, Dataset{}); err != nil {
 		t.Fatal(err)
