@@ -79,6 +79,10 @@ type Options struct {
 	// empty, every column but the label is a feature, in file order.
 	Features []string
 
+	// Ignore names columns to leave out (text columns, identifiers, other
+	// targets). A name that is not in the header is an error.
+	Ignore []string
+
 	// Classes, if set, are the class names of a trained classifier, in
 	// class order: a label outside them is an error. If empty, the classes
 	// are the distinct labels, sorted (numerically if all are numbers).
@@ -161,6 +165,17 @@ func read(r io.Reader, opt Options) (*Table, error) {
 			return nil, fmt.Errorf("line 1: no column named %q (the columns are %s); name the label column with one of them", opt.Label, quoteList(header, 10))
 		}
 	}
+	ignore := map[int]bool{}
+	for _, name := range opt.Ignore {
+		i, ok := cols[name]
+		if !ok {
+			return nil, fmt.Errorf("line 1: no column named %q to ignore (the columns are %s)", name, quoteList(header, 10))
+		}
+		if i == label {
+			return nil, fmt.Errorf("the label column %q cannot be ignored", name)
+		}
+		ignore[i] = true
+	}
 	var feat []int
 	var featNames []string
 	if len(opt.Features) > 0 {
@@ -173,7 +188,7 @@ func read(r io.Reader, opt Options) (*Table, error) {
 		}
 	} else {
 		for i, h := range header {
-			if i != label {
+			if i != label && !ignore[i] {
 				feat, featNames = append(feat, i), append(featNames, h)
 			}
 		}
@@ -367,7 +382,7 @@ func parseCell(s string) (float32, error) {
 		if errors.Is(err, strconv.ErrRange) {
 			return 0, fmt.Errorf("%s is beyond float32's range", strconv.Quote(s))
 		}
-		return 0, fmt.Errorf("%s is not a number; feature columns must be numeric (drop the column, or encode it as numbers)", strconv.Quote(short(s)))
+		return 0, fmt.Errorf("%s is not a number; feature columns must be numeric (leave the column out, or encode it as numbers)", strconv.Quote(short(s)))
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, fmt.Errorf("%s is not a finite number; fill in or drop such rows", strconv.Quote(s))

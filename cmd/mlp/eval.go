@@ -19,11 +19,15 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	model := fs.String("model", "mnist.gmlp", "the checkpoint to evaluate (it holds the architecture)")
 	data := fs.String("data", "", "directory holding the MNIST files (default: $MNIST_DIR, the user cache, or download)")
 	quiet := fs.Bool("quiet", false, "print only the final test accuracy")
-	if err := parseFlags(fs, args, stdout, "mlp eval [-model FILE] [-data DIR]\n\nRebuilds the network from the checkpoint alone, prints its confusion matrix on the\nMNIST test set and, as the last line, its test accuracy."); err != nil {
+	csvPath := fs.String("csv", "", "evaluate a model trained with mlp train -csv on this table (same columns; last line: test accuracy, or test r2 for regression)")
+	if err := parseFlags(fs, args, stdout, "mlp eval [-model FILE] [-data DIR]\n       mlp eval -model FILE -csv TABLE\n\nRebuilds the network from the checkpoint alone, prints its confusion matrix on the\nMNIST test set and, as the last line, its test accuracy."); err != nil {
 		return helpOK(err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("eval: unexpected argument %q (the model is given with -model)", fs.Arg(0))
+	}
+	if *csvPath != "" {
+		return runEvalCSV(*model, *csvPath, *quiet, stdout)
 	}
 	net, err := loadModel(*model)
 	if err != nil {

@@ -35,6 +35,7 @@ type trainFlags struct {
 	strict, quiet                           bool
 	resume                                  string
 	set                                     map[string]bool // the flags given
+	csvFlags                                                // -csv, -label, -task, … (csv.go)
 }
 
 func (f *trainFlags) register(fs *flag.FlagSet) {
@@ -62,6 +63,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.resume, "resume", "", "continue the run saved in this checkpoint (its architecture, optimizer and progress)")
 	fs.StringVar(&f.plot, "plot", "", "write learning curves (loss and accuracies per epoch) to this SVG file")
 	fs.BoolVar(&f.quiet, "quiet", false, "print only the final test accuracy")
+	f.csvFlags.register(fs)
 }
 
 // check validates the flags before any work is done.
@@ -115,6 +117,9 @@ func (f *trainFlags) spec() (layers.Spec, error) {
 		return layers.Spec{}, fmt.Errorf("train: -weights: %v", err)
 	}
 	s := layers.Spec{Inputs: mnist.Pixels, Hidden: hidden, Outputs: mnist.NumClasses, Keep: f.keep, InputKeep: f.inputKeep, Init: init}
+	if err := f.csvFlags.apply(&s); err != nil {
+		return layers.Spec{}, err
+	}
 	if err := s.Validate(); err != nil {
 		return layers.Spec{}, fmt.Errorf("train: %v", err)
 	}
@@ -173,13 +178,19 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	var f trainFlags
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	f.register(fs)
-	if err := parseFlags(fs, args, stdout, "mlp train [flags]\n\nTrains a network on MNIST, saves the one with the best validation accuracy to -out,\nand prints its test accuracy as the last line."); err != nil {
+	if err := parseFlags(fs, args, stdout, "mlp train [flags]\n       mlp train -csv FILE -label COLUMN [-task classify|regress] [flags]\n\nTrains a network on MNIST, saves the one with the best validation accuracy to -out,\nand prints its test accuracy as the last line.\n\nWith -csv it trains on a table of one's own (see -task for how classification or\nregression is chosen; the first line of output says which and why), normalising the\nfeatures inside the model. Settings not given are chosen from the table's size, and\n-out defaults to the table's name with .gmlp. The last line is \"test accuracy: NN.NN%\"\nor, for regression, \"test r2: 0.NNNN\" after the MSE and MAE lines."); err != nil {
 		return helpOK(err)
 	}
 	if err := f.check(fs); err != nil {
 		return err
 	}
+	if err := f.checkCSV(); err != nil {
+		return err
+	}
 	mat.SetThreads(f.threads)
+	if f.csv != "" {
+		return runTrainCSV(&f, stdout)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
