@@ -51,3 +51,13 @@ func trimDataset(err error) string {
 	}
 	return msg
 }
+
+// Steps returns the optimizer steps that epochs epochs over examples
+// examples take in batches of batchSize (the last batch of an epoch may be
+// short), for schedules such as sgd.Cosine that count steps.
+func Steps(examples, batchSize, epochs int) int {
+	if examples <= 0 || batchSize <= 0 || epochs <= 0 {
+		return 0
+	}
+	return epochs * ((examples + batchSize - 1) / batchSize)
+}
