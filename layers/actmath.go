@@ -21,13 +21,17 @@ const (
 	leakOut = 0.01 // LeakyReLU's slope for negative inputs (PyTorch's default)
 )
 
-// exp32 returns e^x for float32 x, clamping the argument to the finite range.
+// exp32 returns e^x for float32 x, clamping the argument to the finite
+// range. Apart from the NaN test (never taken on real data) it has no
+// branches: rounding to the nearest integer goes through int32.
 func exp32(x float32) float32 {
 	if x != x {
 		return x
 	}
 	x = min(max(x, expMin), expMax)
-	k := float32(math.Floor(float64(x*log2e + 0.5)))
+	t := x * log2e
+	half := math.Float32frombits(0x3f000000 | math.Float32bits(t)&0x80000000) // ±0.5, the sign of t
+	k := float32(int32(t + half))
 	r := x - k*ln2Hi - k*ln2Lo
 	p := float32(1.9875691500e-4)
 	p = p*r + 1.3981999507e-3
@@ -39,34 +43,24 @@ func exp32(x float32) float32 {
 	return p * math.Float32frombits(uint32(int32(k)+127)<<23)
 }
 
-// tanh32 returns tanh(x): a polynomial near 0 (where 1-2/(e^2x+1) would
-// cancel), the exponential form beyond, and ±1 where float32 saturates.
+// tanh32 returns tanh(x): a polynomial for |x| < 0.625 (where
+// 1-2/(e^2|x|+1) would cancel), the exponential form beyond. Both are
+// computed and one is selected by a bit mask: with inputs of both kinds in
+// a batch, a branch would be mispredicted often.
 func tanh32(x float32) float32 {
-	a := x
-	if a < 0 {
-		a = -a
-	}
-	var t float32
-	switch {
-	case a < 0.625:
-		z := x * x
-		p := float32(-5.70498872745e-3)
-		p = p*z + 2.06390887954e-2
-		p = p*z - 5.37397155531e-2
-		p = p*z + 1.33314422036e-1
-		p = p*z - 3.33332819422e-1
-		return p*z*x + x
-	case a > 9:
-		t = 1
-	case a <= 9:
-		t = 1 - 2/(exp32(2*a)+1)
-	default: // NaN
-		return x
-	}
-	if x < 0 {
-		return -t
-	}
-	return t
+	bits := math.Float32bits(x)
+	sign, a := bits&0x80000000, math.Float32frombits(bits&0x7fffffff)
+	z := x * x
+	p := float32(-5.70498872745e-3)
+	p = p*z + 2.06390887954e-2
+	p = p*z - 5.37397155531e-2
+	p = p*z + 1.33314422036e-1
+	p = p*z - 3.33332819422e-1
+	p = p*z*x + x
+	q := 1 - 2/(exp32(2*min(a, 10))+1) // tanh(10) rounds to 1 in float32
+	qbits := math.Float32bits(q) | sign
+	small := uint32(int32(math.Float32bits(a)-math.Float32bits(0.625)) >> 31) // all ones if a < 0.625
+	return math.Float32frombits(math.Float32bits(p)&small | qbits&^small)
 }
 
 // sigmoid32 returns 1/(1+e^-x).
@@ -114,22 +108,18 @@ func sigmoidGradRows(dx, dy, y []float32) {
 func leakyRows(y, x []float32) {
 	y = y[:len(x)]
 	for i, v := range x {
-		if v < 0 {
-			v *= leakOut
-		}
-		y[i] = v
+		y[i] = max(v, 0) + leakOut*min(v, 0)
 	}
 }
 
-// leakyGradRows sets dx = dy where x > 0, else 0.01·dy.
+// leakyGradRows sets dx = dy where x > 0, else 0.01·dy, choosing the slope
+// by a bit mask rather than a branch.
 func leakyGradRows(dx, dy, x []float32) {
 	dy, x = dy[:len(dx)], x[:len(dx)]
+	one, leak := math.Float32bits(1), math.Float32bits(leakOut)
 	for i := range dx {
-		g := dy[i]
-		if !(x[i] > 0) {
-			g *= leakOut
-		}
-		dx[i] = g
+		notPos := uint32((int32(math.Float32bits(x[i])) - 1) >> 31) // all ones for x <= 0 (sign set, or +0)
+		dx[i] = dy[i] * math.Float32frombits(one&^notPos|leak&notPos)
 	}
 }
 
