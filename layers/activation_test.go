@@ -88,6 +88,22 @@ func TestActivationGradients(t *testing.T) {
 	}
 }
 
+// The fixed affine layers pass gradients through their scale.
+func TestNormalizerAndTargetScalerGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	x := randMatrix(rng, 6, 4, 3)
+	n := NewNormalizer(4)
+	if err := n.Fit(randMatrix(rng, 10, 4, 5)); err != nil {
+		t.Fatal(err)
+	}
+	checkLayer(t, "Normalizer", n, x, func(y, x *mat.Matrix) { n.Forward(y, x, true) })
+	s := NewTargetScaler(4)
+	if err := s.Fit(randMatrix(rng, 10, 4, 7)); err != nil {
+		t.Fatal(err)
+	}
+	checkLayer(t, "TargetScaler", s, x, func(y, x *mat.Matrix) { s.Forward(y, x, true) })
+}
+
 // TestActivationOnViews runs each activation on strided views of odd
 // widths and compares with the scalar kernels element by element.
 func TestActivationOnViews(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/gomlp/gomlp/dataset"
 	"github.com/gomlp/gomlp/mat"
@@ -101,13 +102,15 @@ type Table struct {
 
 // ReadFile reads the CSV file at path (see Read).
 func ReadFile(path string, opt Options) (*Table, error) {
-	f, err := os.Open(path)
+	// O_NONBLOCK: opening a FIFO must not wait for a writer; the opened
+	// descriptor is then checked to be a regular file.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("table: %v", err)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("table: %s is not a regular file", path)
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("table: %s is not a regular file (a CSV table must be one)", path)
 	}
 	return Read(f, path, opt)
 }

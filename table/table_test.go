@@ -91,3 +91,13 @@ func TestBadTables(t *testing.T) {
 		t.Errorf("a huge line: %v", err)
 	}
 }
+
+func TestReadFileRefusesNonRegular(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := ReadFile(dir, Options{Label: "y"}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("directory: %v", err)
+	}
+	if _, err := ReadFile(dir+"/missing.csv", Options{Label: "y"}); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("missing: %v", err)
+	}
+}

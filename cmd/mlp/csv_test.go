@@ -153,6 +153,9 @@ func TestCSVErrors(t *testing.T) {
 	if rc, _, errOut := mlp("train", "-csv", good, "-label", "kind", "-out", model, "-quiet"); rc != 0 {
 		t.Fatal(errOut)
 	}
+	if rc, _, errOut := mlp("eval", "-model", model); rc != 1 || !strings.Contains(errOut, "it was trained on a table: give that table's columns with -csv TABLE") {
+		t.Errorf("table model without -csv: %d %q", rc, errOut)
+	}
 	other := write("other.csv", "x,y,noise,kind,value\n0,0,0,medium,1\n")
 	if rc, _, errOut := mlp("eval", "-model", model, "-csv", other); rc != 1 || !strings.Contains(errOut, `line 2, column "kind": label "medium" is not one of the model's classes ("high", "low", "mid")`) {
 		t.Errorf("unknown class: %d %q", rc, errOut)

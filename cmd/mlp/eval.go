@@ -64,7 +64,11 @@ func loadModel(path string) (*layers.Network, error) {
 		return nil, fmt.Errorf("%s: %v", path, trimPkg(err))
 	}
 	if net.Inputs() != mnist.Pixels || net.Outputs() != mnist.NumClasses {
-		return nil, fmt.Errorf("%s: the network takes %d inputs to %d classes; MNIST needs %d to %d", path, net.Inputs(), net.Outputs(), mnist.Pixels, mnist.NumClasses)
+		hint := ""
+		if _, ok := c.Metadata[metaCSVFeatures]; ok {
+			hint = " (it was trained on a table: give that table's columns with -csv TABLE)"
+		}
+		return nil, fmt.Errorf("%s: the network takes %d inputs to %d classes; MNIST needs %d to %d%s", path, net.Inputs(), net.Outputs(), mnist.Pixels, mnist.NumClasses, hint)
 	}
 	return net, nil
 }
