@@ -165,21 +165,36 @@ func (*LeakyReLU) Params() []*Param { return nil }
 
 // GELU is the Gaussian error linear unit in its tanh approximation,
 // x·(1+tanh(√(2/π)(x+0.044715x³)))/2 (PyTorch's approximate="tanh"),
-// element-wise.
-type GELU struct{}
+// element-wise. In training it keeps the sigmoid factor of each output for
+// the backward pass, so the exponential is computed once per element.
+type GELU struct {
+	s buffer // σ(2z) of the last training Forward
+}
 
 // OutputCols implements Layer: the width is unchanged.
 func (*GELU) OutputCols(in int) int { return in }
 
 // Forward implements Layer.
-func (*GELU) Forward(y, x *mat.Matrix, train bool) {
-	elementwise("GELU", y, x, nil, func(y, x, _ []float32) { geluRows(y, x) })
+func (g *GELU) Forward(y, x *mat.Matrix, train bool) {
+	if !train {
+		elementwise("GELU", y, x, nil, func(y, x, _ []float32) { geluRows(y, x, nil) })
+		return
+	}
+	s := g.s.shape(x.Rows, x.Cols)
+	elementwise("GELU", y, x, s, geluRows)
 }
 
-// Backward implements Layer, from the input x.
-func (*GELU) Backward(dx, dy, x, y *mat.Matrix) {
-	if dx != nil {
-		elementwise("GELU.Backward", dx, dy, x, geluGradRows)
+// Backward implements Layer, from the input x and the factors Forward kept.
+func (g *GELU) Backward(dx, dy, x, y *mat.Matrix) {
+	if dx == nil {
+		return
+	}
+	s := &g.s.m
+	if s.Rows != x.Rows || s.Cols != x.Cols || dx.Rows != x.Rows || dx.Cols != x.Cols || dy.Rows != x.Rows || dy.Cols != x.Cols {
+		panic(fmt.Sprintf("layers: GELU.Backward: dx %s, dy %s, x %s; the last training Forward saw %s", dx.Shape(), dy.Shape(), x.Shape(), s.Shape()))
+	}
+	for i := 0; i < x.Rows; i++ {
+		geluGradRows(dx.Row(i), dy.Row(i), x.Row(i), s.Row(i))
 	}
 }
 

@@ -123,21 +123,28 @@ func leakyGradRows(dx, dy, x []float32) {
 	}
 }
 
-func geluRows(y, x []float32) {
+// geluRows sets y = GELU(x) and, unless s is nil, s = σ(2z) for the
+// backward pass.
+func geluRows(y, x, s []float32) {
 	y = y[:len(x)]
+	if s == nil {
+		for i, v := range x {
+			y[i], _ = gelu32(v)
+		}
+		return
+	}
+	s = s[:len(x)]
 	for i, v := range x {
-		y[i], _ = gelu32(v)
+		y[i], s[i] = gelu32(v)
 	}
 }
 
 // geluGradRows sets dx = dy·d/dx GELU(x) = dy·(s + x·2s(1-s)·√(2/π)(1+3·0.044715x²)),
-// s = σ(2z).
-func geluGradRows(dx, dy, x []float32) {
-	dy, x = dy[:len(dx)], x[:len(dx)]
+// with s = σ(2z) as geluRows left it.
+func geluGradRows(dx, dy, x, s []float32) {
+	dy, x, s = dy[:len(dx)], x[:len(dx)], s[:len(dx)]
 	for i := range dx {
-		v := x[i]
-		_, s := gelu32(v)
-		d := s + 2*v*s*(1-s)*geluC*(1+3*geluA*v*v)
-		dx[i] = dy[i] * d
+		v, si := x[i], s[i]
+		dx[i] = dy[i] * (si + 2*v*si*(1-si)*geluC*(1+3*geluA*v*v))
 	}
 }
