@@ -63,6 +63,14 @@ func New(layers ...Layer) *Network {
 			dense++
 		}
 		width = l.OutputCols(width)
+		if f, ok := l.(FixedLayer); ok {
+			for _, t := range f.FixedTensors() {
+				if seen[t.Name] {
+					panic(fmt.Sprintf("layers: New: two tensors are named %q", t.Name))
+				}
+				seen[t.Name] = true
+			}
+		}
 		for _, p := range l.Params() {
 			if seen[p.Name] {
 				panic(fmt.Sprintf("layers: New: two parameters are named %q", p.Name))

@@ -158,3 +158,9 @@ func TestNormalizerInsideTheModel(t *testing.T) {
 		t.Error("fitting the normaliser changed nothing")
 	}
 }
+
+func TestNewRejectsTwoNormalizers(t *testing.T) {
+	expectPanic(t, "two normalisers", `two tensors are named "normalize/mean"`, func() {
+		New(NewNormalizer(2), NewNormalizer(2), NewDense(2, 2, He(), rand.New(rand.NewPCG(1, 1))), NewSoftmaxCE())
+	})
+}
