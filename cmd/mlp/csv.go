@@ -325,11 +325,16 @@ func runTrainCSV(f *trainFlags, stdout io.Writer) error {
 	meta := csvMeta(tb)
 	// Small tables run hundreds of short epochs: the network is saved once,
 	// after training, with the best epoch's weights (see Fit).
+	if f.plot != "" && tb.Task == table.Regress {
+		return fmt.Errorf("train: -plot draws accuracy curves, which a regression model does not have")
+	}
 	var tr *train.Trainer
+	var history []train.EpochStats
 	every := max(1, epochs/20)
 	loopCfg := train.Config{
 		Epochs: epochs, BatchSize: batch, Seed: f.seed, Patience: f.patience, L1: f.l1, L2: f.l2,
 		OnEpoch: func(s train.EpochStats) error {
+			history = append(history, s)
 			if s.Epoch%every == 0 || s.Epoch == epochs {
 				p.printf("%s", csvEpochLine(s, epochs, spec.Head.Regression()))
 			}
@@ -354,6 +359,11 @@ func runTrainCSV(f *trainFlags, stdout io.Writer) error {
 		return fmt.Errorf("train: %v", trimPkg(fitErr))
 	case res.EarlyStopped:
 		p.printf("early stop: no better validation loss for %d epochs", f.patience)
+	}
+	if f.plot != "" && len(history) > 0 {
+		if err := writePlot(f.plot, history); err != nil {
+			return fmt.Errorf("train: -plot: %v", err)
+		}
 	}
 	if len(res.Epochs) == 0 {
 		if interrupted {

@@ -45,9 +45,13 @@ func TestCSVClassifyEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	trainCSV, testCSV := writeTable(t, dir, 600, 1), writeTable(t, dir, 200, 2)
 	model := filepath.Join(dir, "kind.gmlp")
-	rc, out, errOut := mlp("train", "-csv", trainCSV, "-label", "kind", "-out", model)
+	plot := filepath.Join(dir, "curves.svg")
+	rc, out, errOut := mlp("train", "-csv", trainCSV, "-label", "kind", "-out", model, "-plot", plot)
 	if rc != 0 {
 		t.Fatalf("train: %d %s", rc, errOut)
+	}
+	if svg, err := os.ReadFile(plot); err != nil || !strings.Contains(string(svg), "<svg") {
+		t.Errorf("-plot: %v", err)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if !strings.HasPrefix(lines[0], `task: classify (column "kind": non-numeric label`) {
