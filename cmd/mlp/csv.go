@@ -304,10 +304,9 @@ func runTrainCSV(f *trainFlags, stdout io.Writer) error {
 			return fmt.Errorf("train: %v", trimPkg(err))
 		}
 	}
-	stepsPerEpoch := (trainSet.Len() + batch - 1) / batch
-	sched, err := scheduleInSteps(f.schedule, epochs, stepsPerEpoch)
+	sched, err := train.EpochSchedule(f.schedule, epochs, train.Steps(trainSet.Len(), batch, 1))
 	if err != nil {
-		return fmt.Errorf("train: -schedule: %v", err)
+		return fmt.Errorf("train: -schedule: %v", trimPkg(err))
 	}
 	weightDecay := 1e-4
 	if f.set["weight-decay"] {
