@@ -231,7 +231,7 @@ func read(r io.Reader, opt Options) (*Table, error) {
 			if cell == "" {
 				return nil, fmt.Errorf("line %d, column %q: the label is empty; fill it in or drop the row", line, header[label])
 			}
-			labels = append(labels, cell)
+			labels = append(labels, strings.Clone(cell)) // not a view that keeps the whole line alive
 			lines = append(lines, line)
 		}
 		rows++
