@@ -110,6 +110,14 @@ func TestCSVRegressEndToEnd(t *testing.T) {
 	if rc != 0 || len(rows) != 201 || rows[0] != "value" {
 		t.Errorf("predict: %d rows, header %q", len(rows), rows[0])
 	}
+	// The Huber loss and GELU, with a test split held out by train itself.
+	rc, out, errOut = mlp("train", "-csv", trainCSV, "-label", "value", "-ignore", "kind", "-loss", "huber", "-activation", "gelu", "-out", model)
+	if _, err := fmt.Sscanf(lastLine(out), "test r2: %f", &r2); rc != 0 || err != nil || r2 < 0.9 {
+		t.Errorf("huber: %d %q %s", rc, lastLine(out), errOut)
+	}
+	if !strings.Contains(out, "task: regress (column \"value\": labels with fractional values") || !strings.Contains(out, "act=gelu head=huber") {
+		t.Errorf("huber output:\n%s", out)
+	}
 }
 
 func TestCSVErrors(t *testing.T) {
