@@ -165,9 +165,13 @@ func loadCSVModel(path string) (*csvModel, error) {
 }
 
 // readTable reads a table for an existing model: its feature columns by
-// name and, when present (or required), its label column.
-func (m *csvModel) readTable(path string, labelRequired bool) (*table.Table, error) {
-	opt := table.Options{Label: m.label, LabelOptional: !labelRequired, Features: m.features, Classes: m.classes, Task: table.Regress}
+// name and, with labels, its label column (for eval); without, any label
+// column is ignored (for predict).
+func (m *csvModel) readTable(path string, labels bool) (*table.Table, error) {
+	if !labels {
+		return table.ReadFile(path, table.Options{LabelOptional: true, Features: m.features})
+	}
+	opt := table.Options{Label: m.label, Features: m.features, Classes: m.classes, Task: table.Regress}
 	if m.classes != nil {
 		opt.Task = table.Classify
 	}

@@ -172,4 +172,8 @@ func TestCSVErrors(t *testing.T) {
 	if rc, _, errOut := mlp("eval", "-model", model, "-csv", other); rc != 1 || !strings.Contains(errOut, `line 2, column "kind": label "medium" is not one of the model's classes ("high", "low", "mid")`) {
 		t.Errorf("unknown class: %d %q", rc, errOut)
 	}
+	// predict ignores the label column, whatever it holds.
+	if rc, out, errOut := mlp("predict", "-model", model, "-csv", other); rc != 0 || strings.Count(out, "\n") != 2 {
+		t.Errorf("predict with an unknown label: %d %q %q", rc, out, errOut)
+	}
 }
