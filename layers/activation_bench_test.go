@@ -37,7 +37,7 @@ func BenchmarkForwardBackwardActivation(b *testing.B) {
 		labels[i] = i % 10
 	}
 	for a := ActReLU; a <= ActGELU; a++ {
-		net, err := Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Activation: a}.Build(1)
+		net, err := Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Activation: a, Keep: 1, InputKeep: 1}.Build(1)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -163,10 +163,10 @@ func TestParseActivation(t *testing.T) {
 // new Spec field from their metadata and checks the layers and outputs.
 func TestSpecActivationsHeadNormalizeRoundTrip(t *testing.T) {
 	specs := []Spec{
-		{Inputs: 3, Hidden: []int{4, 5}, Outputs: 2, Activation: ActGELU},
-		{Inputs: 3, Hidden: []int{4, 5}, Outputs: 1, Activations: []Activation{ActTanh, ActSigmoid}, Head: HeadMSE, Normalize: true, ScaleTargets: true},
-		{Inputs: 3, Hidden: []int{4}, Outputs: 2, Activations: []Activation{ActLeakyReLU}, Head: HeadHuber},
-		{Inputs: 3, Outputs: 4, Head: HeadSoftmax, Normalize: true},
+		{Inputs: 3, Hidden: []int{4, 5}, Outputs: 2, Activation: ActGELU, Keep: 1, InputKeep: 1},
+		{Inputs: 3, Hidden: []int{4, 5}, Outputs: 1, Activations: []Activation{ActTanh, ActSigmoid}, Head: HeadMSE, Normalize: true, ScaleTargets: true, Keep: 1, InputKeep: 1},
+		{Inputs: 3, Hidden: []int{4}, Outputs: 2, Activations: []Activation{ActLeakyReLU}, Head: HeadHuber, Keep: 1, InputKeep: 1},
+		{Inputs: 3, Outputs: 4, Head: HeadSoftmax, Normalize: true, Keep: 1, InputKeep: 1},
 	}
 	for _, s := range specs {
 		net := mustBuild(t, s, 1)
@@ -201,7 +201,7 @@ func TestSpecActivationsHeadNormalizeRoundTrip(t *testing.T) {
 		t.Errorf("String() = %q", got)
 	}
 	// A plain classifier's metadata has none of the new keys.
-	for k := range (Spec{Inputs: 3, Outputs: 2}).Meta() {
+	for k := range (Spec{Inputs: 3, Outputs: 2, Keep: 1, InputKeep: 1}).Meta() {
 		if k == MetaActivation || k == MetaHead || k == MetaNormalize {
 			t.Errorf("default spec writes %s", k)
 		}
@@ -223,18 +223,18 @@ func TestSpecRejectsBadHeadsAndActivations(t *testing.T) {
 		s    Spec
 		want string
 	}{
-		{Spec{Inputs: 3, Outputs: 1}, "HeadMSE"},
-		{Spec{Inputs: 3, Outputs: 0, Head: HeadMSE}, "at least 1"},
-		{Spec{Inputs: 3, Hidden: []int{4, 4}, Outputs: 2, Activations: []Activation{ActTanh}}, "1 activations for 2 hidden layers"},
-		{Spec{Inputs: 3, Outputs: 2, Activation: 99}, "unknown activation"},
-		{Spec{Inputs: 3, Outputs: 2, Head: 7}, "unknown head"},
-		{Spec{Inputs: 3, Outputs: 2, ScaleTargets: true}, "ScaleTargets needs a regression head"},
+		{Spec{Inputs: 3, Outputs: 1, Keep: 1, InputKeep: 1}, "HeadMSE"},
+		{Spec{Inputs: 3, Outputs: 0, Head: HeadMSE, Keep: 1, InputKeep: 1}, "needs 1 to"},
+		{Spec{Inputs: 3, Hidden: []int{4, 4}, Outputs: 2, Activations: []Activation{ActTanh}, Keep: 1, InputKeep: 1}, "1 activations for 2 hidden layers"},
+		{Spec{Inputs: 3, Outputs: 2, Activation: 99, Keep: 1, InputKeep: 1}, "unknown activation"},
+		{Spec{Inputs: 3, Outputs: 2, Head: 7, Keep: 1, InputKeep: 1}, "unknown head"},
+		{Spec{Inputs: 3, Outputs: 2, ScaleTargets: true, Keep: 1, InputKeep: 1}, "ScaleTargets needs a regression head"},
 	} {
 		if err := c.s.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want %q", c.s, err, c.want)
 		}
 	}
-	meta := Spec{Inputs: 3, Hidden: []int{4}, Outputs: 2}.Meta()
+	meta := Spec{Inputs: 3, Hidden: []int{4}, Outputs: 2, Keep: 1, InputKeep: 1}.Meta()
 	for k, v := range map[string]string{MetaActivation: "swish", MetaHead: "poisson", MetaNormalize: "zca"} {
 		m := map[string]string{}
 		for a, b := range meta {

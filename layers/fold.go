@@ -45,7 +45,7 @@ func (n *Network) Folded() (*Network, error) {
 			}
 			prev.foldOutput(l.scale, l.shift)
 		case *Dropout:
-			out = append(out, NewDropout(l.Keep, 0))
+			out = append(out, NewDropout(float64(l.threshold)/65536, 0)) // the same resolved keep probability
 		case *GELU:
 			out = append(out, &GELU{})
 		default:

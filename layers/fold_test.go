@@ -14,8 +14,8 @@ import (
 func TestFolded(t *testing.T) {
 	for _, s := range []Spec{
 		{Inputs: 5, Hidden: []int{7, 6}, Outputs: 2, Activation: ActGELU, Head: HeadMSE, Normalize: true, ScaleTargets: true, Keep: 0.8, InputKeep: 0.9},
-		{Inputs: 5, Hidden: []int{7}, Outputs: 3, Activation: ActTanh, Normalize: true},
-		{Inputs: 5, Outputs: 1, Head: HeadHuber, Normalize: true, ScaleTargets: true},
+		{Inputs: 5, Hidden: []int{7}, Outputs: 3, Activation: ActTanh, Normalize: true, Keep: 1, InputKeep: 1},
+		{Inputs: 5, Outputs: 1, Head: HeadHuber, Normalize: true, ScaleTargets: true, Keep: 1, InputKeep: 1},
 	} {
 		net := mustBuild(t, s, 2)
 		rng := rand.New(rand.NewPCG(4, 4))

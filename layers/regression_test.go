@@ -17,7 +17,7 @@ import (
 func TestRegressionNetworkGradient(t *testing.T) {
 	for _, head := range []Head{HeadMSE, HeadHuber} {
 		for _, act := range []Activation{ActTanh, ActSigmoid, ActGELU} {
-			s := Spec{Inputs: 4, Hidden: []int{6, 5}, Outputs: 2, Activation: act, Head: head, Normalize: true, ScaleTargets: true, Init: Glorot()}
+			s := Spec{Inputs: 4, Hidden: []int{6, 5}, Outputs: 2, Activation: act, Head: head, Normalize: true, ScaleTargets: true, Init: Glorot(), Keep: 1, InputKeep: 1}
 			net := mustBuild(t, s, 3)
 			rng := rand.New(rand.NewPCG(uint64(act), uint64(head)))
 			x := randMatrix(rng, 7, 4, 3)
@@ -53,7 +53,7 @@ func TestRegressionNetworkGradient(t *testing.T) {
 }
 
 func TestRegressionHeadsPassOutputsThrough(t *testing.T) {
-	s := Spec{Inputs: 3, Hidden: []int{4}, Outputs: 2, Head: HeadMSE}
+	s := Spec{Inputs: 3, Hidden: []int{4}, Outputs: 2, Head: HeadMSE, Keep: 1, InputKeep: 1}
 	net := mustBuild(t, s, 1)
 	x := randMatrix(rand.New(rand.NewPCG(1, 1)), 5, 3, 1)
 	got := mat.New(5, 2)
@@ -117,7 +117,7 @@ func TestNormalizerFit(t *testing.T) {
 	if err := n.Fit(mat.New(2, 4)); err == nil || !strings.Contains(err.Error(), "4 features") {
 		t.Errorf("wrong width: %v", err)
 	}
-	if err := mustBuild(t, Spec{Inputs: 3, Outputs: 2}, 1).FitNormalizer(x); err == nil || !strings.Contains(err.Error(), "Spec.Normalize") {
+	if err := mustBuild(t, Spec{Inputs: 3, Outputs: 2, Keep: 1, InputKeep: 1}, 1).FitNormalizer(x); err == nil || !strings.Contains(err.Error(), "Spec.Normalize") {
 		t.Errorf("no normaliser: %v", err)
 	}
 }
@@ -126,7 +126,7 @@ func TestNormalizerFit(t *testing.T) {
 // listed with the parameters (so checkpoints carry them), are not trained,
 // and that Predict applies them.
 func TestNormalizerInsideTheModel(t *testing.T) {
-	s := Spec{Inputs: 2, Hidden: []int{3}, Outputs: 2, Normalize: true}
+	s := Spec{Inputs: 2, Hidden: []int{3}, Outputs: 2, Normalize: true, Keep: 1, InputKeep: 1}
 	net := mustBuild(t, s, 1)
 	ts := net.Tensors()
 	if ts[0].Name != NormalizerMean || ts[1].Name != NormalizerScale || len(ts) != 2+len(net.Params()) {
@@ -144,7 +144,7 @@ func TestNormalizerInsideTheModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Equivalent: an unnormalised network fed the standardised inputs.
-	plain := mustBuild(t, Spec{Inputs: 2, Hidden: []int{3}, Outputs: 2}, 1)
+	plain := mustBuild(t, Spec{Inputs: 2, Hidden: []int{3}, Outputs: 2, Keep: 1, InputKeep: 1}, 1)
 	std := mat.FromSlice(2, 2, []float32{-1, -1, 1, 1})
 	want, got := mat.New(2, 2), mat.New(2, 2)
 	plain.Predict(want, std)

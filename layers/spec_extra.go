@@ -38,10 +38,10 @@ func (s Spec) validateHeadAndActivations() error {
 	switch {
 	case !s.Head.Regression() && s.Head != HeadSoftmax:
 		return fmt.Errorf("layers: spec: unknown head %v", s.Head)
-	case s.Head.Regression() && s.Outputs < 1:
-		return fmt.Errorf("layers: spec: %d outputs; a regression network needs at least 1", s.Outputs)
-	case !s.Head.Regression() && s.Outputs < 2:
-		return fmt.Errorf("layers: spec: %d outputs; a classifier needs at least 2 classes (for float targets use a regression head such as HeadMSE)", s.Outputs)
+	case s.Head.Regression() && (s.Outputs < 1 || s.Outputs > MaxUnits):
+		return fmt.Errorf("layers: spec: %d outputs; a regression network needs 1 to %d", s.Outputs, MaxUnits)
+	case !s.Head.Regression() && (s.Outputs < 2 || s.Outputs > MaxUnits):
+		return fmt.Errorf("layers: spec: %d outputs; a classifier needs 2 to %d classes (for float targets use a regression head such as HeadMSE)", s.Outputs, MaxUnits)
 	case len(s.Activations) > 0 && len(s.Activations) != len(s.Hidden):
 		return fmt.Errorf("layers: spec: %d activations for %d hidden layers; give one per hidden layer, or set Activation for all", len(s.Activations), len(s.Hidden))
 	case s.ScaleTargets && !s.Head.Regression():
@@ -154,4 +154,24 @@ func (s *Spec) readExtraMeta(meta map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// TensorShapes lists what Network.Tensors of the built network would hold,
+// by name and shape (Data nil), without allocating: the parameters
+// (ParamShapes) and the fixed tensors of a Normalizer and a TargetScaler.
+// A checkpoint's tensors can be checked against it before building.
+func (s Spec) TensorShapes() ([]Tensor, error) {
+	params, err := s.ParamShapes()
+	if err != nil {
+		return nil, err
+	}
+	var ts []Tensor
+	if s.Normalize {
+		ts = append(ts, Tensor{Name: NormalizerMean, Shape: []int{s.Inputs}}, Tensor{Name: NormalizerScale, Shape: []int{s.Inputs}})
+	}
+	ts = append(ts, params...)
+	if s.ScaleTargets {
+		ts = append(ts, Tensor{Name: TargetShift, Shape: []int{s.Outputs}}, Tensor{Name: TargetScale, Shape: []int{s.Outputs}})
+	}
+	return ts, nil
 }

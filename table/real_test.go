@@ -67,7 +67,7 @@ func trainTable(t *testing.T, d dataset.Dataset, features int) float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	net, err := layers.Spec{Inputs: features, Hidden: []int{100}, Outputs: 3, Normalize: true}.Build(1)
+	net, err := layers.Spec{Inputs: features, Hidden: []int{100}, Outputs: 3, Normalize: true, Keep: 1, InputKeep: 1}.Build(1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,9 @@ func trainTable(t *testing.T, d dataset.Dataset, features int) float64 {
 		t.Fatal(err)
 	}
 	const batch, epochs = 16, 100
-	opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Adam, LR: 0.003, Schedule: sgd.Cosine(train.Steps(trainSet.Len(), batch, epochs), 0)})
+	cfg := sgd.DefaultConfig(sgd.Adam, 0.003)
+	cfg.Schedule = sgd.Cosine(train.Steps(trainSet.Len(), batch, epochs), 0)
+	opt, err := sgd.New(net.Params(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,11 +39,11 @@ func Example_ownData() {
 	}
 	data.Shuffle(1)
 	trainSet, test, _ := data.Split(200)
-	net, _ := layers.Spec{Inputs: 2, Hidden: []int{32}, Outputs: 2, Normalize: true}.Build(1)
+	net, _ := layers.Spec{Inputs: 2, Hidden: []int{32}, Outputs: 2, Normalize: true, Keep: 1, InputKeep: 1}.Build(1)
 	if err := net.FitNormalizer(trainSet.X); err != nil { // mean and 1/std, stored in the model
 		panic(err)
 	}
-	opt, _ := sgd.New(net.Params(), sgd.Config{Method: sgd.Adam, LR: 0.01, Schedule: sgd.Cosine(train.Steps(trainSet.Len(), 32, 40), 0)})
+	opt, _ := sgd.New(net.Params(), sgd.DefaultConfig(sgd.Adam, 0.01))
 	tr, _ := train.New(net, opt, train.Config{Epochs: 40, BatchSize: 32, Seed: 1})
 	if _, err := tr.Fit(context.Background(), trainSet, dataset.Dataset{}); err != nil {
 		panic(err)

@@ -52,8 +52,8 @@ func regressionTrainer(t testing.TB, spec layers.Spec, trainSet Dataset, opt sgd
 func TestRegressionLearns(t *testing.T) {
 	trainSet, val := waves(1, 800), waves(2, 200)
 	for _, head := range []layers.Head{layers.HeadMSE, layers.HeadHuber} {
-		spec := layers.Spec{Inputs: 3, Hidden: []int{32, 32}, Outputs: 2, Activation: layers.ActTanh, Head: head, Normalize: true, Init: layers.Glorot()}
-		net, tr := regressionTrainer(t, spec, trainSet, sgd.Config{Method: sgd.Adam, LR: 0.01}, Config{Epochs: 60, BatchSize: 32, Seed: 1})
+		spec := layers.Spec{Inputs: 3, Hidden: []int{32, 32}, Outputs: 2, Activation: layers.ActTanh, Head: head, Normalize: true, Init: layers.Glorot(), Keep: 1, InputKeep: 1}
+		net, tr := regressionTrainer(t, spec, trainSet, sgd.DefaultConfig(sgd.Adam, 0.01), Config{Epochs: 60, BatchSize: 32, Seed: 1})
 		res, err := tr.Fit(context.Background(), trainSet, val)
 		if err != nil {
 			t.Fatal(err)
@@ -80,8 +80,8 @@ func TestRegressionLearns(t *testing.T) {
 func TestRegressionEarlyStoppingOnValidationLoss(t *testing.T) {
 	trainSet, val := waves(1, 400), waves(2, 100)
 	mat.Scale(-1, val.Targets.Data)
-	spec := layers.Spec{Inputs: 3, Hidden: []int{16}, Outputs: 2, Activation: layers.ActGELU, Head: layers.HeadMSE, Normalize: true}
-	net, tr := regressionTrainer(t, spec, trainSet, sgd.Config{Method: sgd.Adam, LR: 0.01}, Config{Epochs: 50, BatchSize: 20, Seed: 2, Patience: 3})
+	spec := layers.Spec{Inputs: 3, Hidden: []int{16}, Outputs: 2, Activation: layers.ActGELU, Head: layers.HeadMSE, Normalize: true, Keep: 1, InputKeep: 1}
+	net, tr := regressionTrainer(t, spec, trainSet, sgd.DefaultConfig(sgd.Adam, 0.01), Config{Epochs: 50, BatchSize: 20, Seed: 2, Patience: 3})
 	res, err := tr.Fit(context.Background(), trainSet, val)
 	if err != nil {
 		t.Fatal(err)
@@ -108,13 +108,14 @@ func TestRegressionEarlyStoppingOnValidationLoss(t *testing.T) {
 func TestResumeIsExactForEveryActivationAndHead(t *testing.T) {
 	for act := layers.ActReLU; act <= layers.ActGELU; act++ {
 		for _, head := range []layers.Head{layers.HeadSoftmax, layers.HeadMSE, layers.HeadHuber} {
-			spec := layers.Spec{Inputs: 3, Hidden: []int{8, 6}, Outputs: 3, Activation: act, Head: head, Normalize: true, Keep: 0.8}
+			spec := layers.Spec{Inputs: 3, Hidden: []int{8, 6}, Outputs: 3, Activation: act, Head: head, Normalize: true, InputKeep: 1, Keep: 0.8}
 			trainSet, val := blobs(1, 120, 3, 3), blobs(2, 40, 3, 3)
 			if head.Regression() {
 				spec.Outputs, spec.ScaleTargets = 2, act%2 == 0
 				trainSet, val = waves(1, 120), waves(2, 40)
 			}
-			opt := sgd.Config{Method: sgd.Adam, LR: 0.01, Schedule: sgd.Cosine(24, 0.1)}
+			opt := sgd.DefaultConfig(sgd.Adam, 0.01)
+			opt.Schedule = sgd.Cosine(24, 0.1)
 			cfg := Config{Epochs: 4, BatchSize: 16, Seed: 5, L2: 1e-4}
 			whole, tr := regressionTrainer(t, spec, trainSet, opt, cfg)
 			if _, err := tr.Fit(context.Background(), trainSet, val); err != nil {
@@ -176,8 +177,8 @@ func tensorData(net *layers.Network) [][]float32 {
 // itself, and nothing beside the model needs carrying.
 func TestLoadNetworkWithNormalizer(t *testing.T) {
 	trainSet := waves(3, 100)
-	spec := layers.Spec{Inputs: 3, Hidden: []int{8}, Outputs: 2, Activation: layers.ActSigmoid, Head: layers.HeadHuber, Normalize: true, ScaleTargets: true}
-	net, tr := regressionTrainer(t, spec, trainSet, sgd.Config{Method: sgd.Adam, LR: 0.01}, Config{Epochs: 2, BatchSize: 10, Seed: 4})
+	spec := layers.Spec{Inputs: 3, Hidden: []int{8}, Outputs: 2, Activation: layers.ActSigmoid, Head: layers.HeadHuber, Normalize: true, ScaleTargets: true, Keep: 1, InputKeep: 1}
+	net, tr := regressionTrainer(t, spec, trainSet, sgd.DefaultConfig(sgd.Adam, 0.01), Config{Epochs: 2, BatchSize: 10, Seed: 4})
 	if _, err := tr.Fit(context.Background(), trainSet, Dataset{}); err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +212,7 @@ func TestLoadNetworkWithNormalizer(t *testing.T) {
 }
 
 func TestRegressionBadData(t *testing.T) {
-	spec := layers.Spec{Inputs: 3, Hidden: []int{4}, Outputs: 2, Head: layers.HeadMSE}
+	spec := layers.Spec{Inputs: 3, Hidden: []int{4}, Outputs: 2, Head: layers.HeadMSE, Keep: 1, InputKeep: 1}
 	_, tr := newTrainer(t, spec, sgd.Config{LR: 0.1}, Config{Epochs: 1})
 	good := waves(1, 10)
 	for _, c := range []struct {
@@ -226,7 +227,7 @@ func TestRegressionBadData(t *testing.T) {
 			t.Errorf("err = %v, want %q", err, c.want)
 		}
 	}
-	_, cls := newTrainer(t, layers.Spec{Inputs: 3, Outputs: 2}, sgd.Config{LR: 0.1}, Config{Epochs: 1})
+	_, cls := newTrainer(t, layers.Spec{Inputs: 3, Outputs: 2, Keep: 1, InputKeep: 1}, sgd.Config{LR: 0.1}, Config{Epochs: 1})
 	if _, err := cls.Fit(context.Background(), good, Dataset{}); err == nil || !strings.Contains(err.Error(), "regression targets but the network is a classifier") {
 		t.Errorf("targets for a classifier: %v", err)
 	}

@@ -316,7 +316,8 @@ func runTrainCSV(f *trainFlags, stdout io.Writer) error {
 	if f.set["weight-decay"] {
 		weightDecay = f.weightDecay
 	}
-	optCfg := sgd.Config{Method: method, LR: lr, Momentum: f.momentum, WeightDecay: weightDecay, Schedule: sched}
+	optCfg := sgd.DefaultConfig(method, lr)
+	optCfg.Momentum, optCfg.WeightDecay, optCfg.Schedule = f.momentum, weightDecay, sched
 	opt, err := sgd.New(net.Params(), optCfg)
 	if err != nil {
 		return fmt.Errorf("train: %v", trimPkg(err))
