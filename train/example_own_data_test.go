@@ -37,8 +37,7 @@ func Example_ownData() {
 	if err != nil {
 		panic(err)
 	}
-	data.Shuffle(1)
-	trainSet, test, _ := data.Split(200)
+	trainSet, test, _ := data.Split(200) // the last 200 rows for the test (data.Shuffle(seed) first if they are ordered)
 	net, _ := layers.Spec{Inputs: 2, Hidden: []int{32}, Outputs: 2, Normalize: true, Keep: 1, InputKeep: 1}.Build(1)
 	if err := net.FitNormalizer(trainSet.X); err != nil { // mean and 1/std, stored in the model
 		panic(err)
