@@ -75,13 +75,18 @@ func (f *trainFlags) checkCSV() error {
 		}
 		return nil
 	}
+	if f.resume != "" {
+		for _, name := range []string{"label", "task", "test", "loss", "ignore", "activation", "val"} {
+			if f.set[name] {
+				return fmt.Errorf("train: -%s cannot change a resumed run (it comes from the checkpoint)", name)
+			}
+		}
+	}
 	switch {
-	case c.label == "":
+	case c.label == "" && f.resume == "":
 		return fmt.Errorf("train: -csv needs -label COLUMN, the column that holds the class or the target")
 	case !(c.test >= 0 && c.test < 1):
 		return fmt.Errorf("train: -test %v: must be a fraction in [0, 1)", c.test)
-	case f.resume != "":
-		return fmt.Errorf("train: -resume is not available with -csv (tables train in seconds: run again with more -epochs)")
 	case f.from != "":
 		return fmt.Errorf("train: -init is not available with -csv")
 	case f.set["data"]:
@@ -106,7 +111,27 @@ const (
 	metaCSVFeatures = "csv.features" // JSON list of the feature columns, in input order
 	metaCSVClasses  = "csv.classes"  // JSON list of class names by index (classifiers)
 	metaCSVTask     = "csv.task"     // "classify" or "regress"
+	metaCSVSeed     = "csv.seed"     // the seed of the shuffle before the split
+	metaCSVTest     = "csv.test"     // the fraction of rows held out for the test
+	metaCSVVal      = "csv.val"      // the rows held out for validation
 )
+
+// splitFromMeta reads how a saved run split its table.
+func splitFromMeta(m map[string]string) (seed uint64, test float64, val int, err error) {
+	bad := func(key string) error {
+		return fmt.Errorf("metadata %s=%q is missing or out of range: the checkpoint was not written by mlp train -csv", key, m[key])
+	}
+	if seed, err = strconv.ParseUint(m[metaCSVSeed], 10, 64); err != nil {
+		return 0, 0, 0, bad(metaCSVSeed)
+	}
+	if test, err = strconv.ParseFloat(m[metaCSVTest], 64); err != nil || !(test >= 0 && test < 1) {
+		return 0, 0, 0, bad(metaCSVTest)
+	}
+	if val, err = strconv.Atoi(m[metaCSVVal]); err != nil || val < 0 {
+		return 0, 0, 0, bad(metaCSVVal)
+	}
+	return seed, test, val, nil
+}
 
 func csvMeta(t *table.Table) map[string]string {
 	feats, _ := json.Marshal(t.Features)
@@ -133,10 +158,23 @@ type csvModel struct {
 
 // loadCSVModel reads a checkpoint written by `mlp train -csv`.
 func loadCSVModel(path string) (*csvModel, error) {
+	_, m, err := loadCSVCheckpoint(path)
+	return m, err
+}
+
+// loadCSVCheckpoint reads a checkpoint written by `mlp train -csv` and
+// rebuilds its network.
+func loadCSVCheckpoint(path string) (*ckpt.Checkpoint, *csvModel, error) {
 	c, err := ckpt.Load(path)
 	if err != nil {
-		return nil, fmt.Errorf("%v", trimPkg(err))
+		return nil, nil, fmt.Errorf("%v", trimPkg(err))
 	}
+	m, err := csvModelOf(c, path)
+	return c, m, err
+}
+
+func csvModelOf(c *ckpt.Checkpoint, path string) (*csvModel, error) {
+	var err error
 	m := &csvModel{label: c.Metadata[metaCSVLabel]}
 	feats, ok := c.Metadata[metaCSVFeatures]
 	if !ok {
@@ -171,11 +209,16 @@ func (m *csvModel) readTable(path string, labels bool) (*table.Table, error) {
 	if !labels {
 		return table.ReadFile(path, table.Options{LabelOptional: true, Features: m.features})
 	}
+	return table.ReadFile(path, m.tableOptions())
+}
+
+// tableOptions reads a table the way the model was trained on one.
+func (m *csvModel) tableOptions() table.Options {
 	opt := table.Options{Label: m.label, Features: m.features, Classes: m.classes, Task: table.Regress}
 	if m.classes != nil {
 		opt.Task = table.Classify
 	}
-	return table.ReadFile(path, opt)
+	return opt
 }
 
 // smallTableDefaults are the settings for a table of n training rows when
@@ -191,20 +234,23 @@ func smallTableDefaults(n int) (batch, epochs int, lr float64) {
 
 func runTrainCSV(f *trainFlags, stdout io.Writer) error {
 	p := newProgress(stdout, 0, f.quiet)
-	task := table.Auto
+	var resume *ckpt.Checkpoint
+	var prev *csvModel
+	opt := table.Options{Label: f.label, Ignore: splitNames(f.ignore)}
 	switch f.task {
 	case "classify":
-		task = table.Classify
+		opt.Task = table.Classify
 	case "regress":
-		task = table.Regress
+		opt.Task = table.Regress
 	}
-	var ignore []string
-	for _, name := range strings.Split(f.ignore, ",") {
-		if name = strings.TrimSpace(name); name != "" {
-			ignore = append(ignore, name)
+	if f.resume != "" { // the table is read as the run saved it
+		var err error
+		if resume, prev, err = loadCSVCheckpoint(f.resume); err != nil {
+			return fmt.Errorf("train: -resume: %v", err)
 		}
+		opt = prev.tableOptions()
 	}
-	tb, err := table.ReadFile(f.csv, table.Options{Label: f.label, Task: task, Ignore: ignore})
+	tb, err := table.ReadFile(f.csv, opt)
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), "table: ")
 		if strings.Contains(msg, "feature columns must be numeric") {
@@ -212,144 +258,126 @@ func runTrainCSV(f *trainFlags, stdout io.Writer) error {
 		}
 		return fmt.Errorf("train: %s", msg)
 	}
-	other := map[table.Task]string{table.Classify: "regress", table.Regress: "classify"}[tb.Task]
-	p.printf("task: %s (column %q: %s; -task %s to change)", tb.Task, tb.Label, tb.Why, other)
+	if resume != nil {
+		p.printf("task: %s (column %q, as in %s)", tb.Task, tb.Label, f.resume)
+	} else {
+		other := map[table.Task]string{table.Classify: "regress", table.Regress: "classify"}[tb.Task]
+		p.printf("task: %s (column %q: %s; -task %s to change)", tb.Task, tb.Label, tb.Why, other)
+	}
 	if tb.Task == table.Classify && f.loss != "mse" {
 		return fmt.Errorf("train: -loss applies to regression; a classifier uses cross-entropy")
 	}
+
+	// The split: a seeded shuffle, then the test rows, then the validation
+	// rows (from 500 training rows on, unless -val says). A resumed run
+	// repeats the saved one.
+	seed, testFrac, valRows := f.seed, f.test, -1
+	if f.set["val"] {
+		valRows = f.val
+	}
+	if resume != nil {
+		if seed, testFrac, valRows, err = splitFromMeta(resume.Metadata); err != nil {
+			return fmt.Errorf("train: -resume %s: %v", f.resume, err)
+		}
+	}
 	data := tb.Data
-	data.Shuffle(f.seed)
-	rest, test, err := data.SplitFraction(f.test)
+	data.Shuffle(seed)
+	rest, test, err := data.SplitFraction(testFrac)
 	if err != nil {
 		return fmt.Errorf("train: %v", err)
 	}
-	valRows := 0
-	switch {
-	case f.set["val"]:
-		valRows = f.val
-	case rest.Len() >= 500:
-		valRows = rest.Len() / 10
+	if valRows < 0 {
+		valRows = 0
+		if rest.Len() >= 500 {
+			valRows = rest.Len() / 10
+		}
 	}
 	if valRows >= rest.Len() {
 		return fmt.Errorf("train: -val %d leaves no training rows of %d", valRows, rest.Len())
 	}
 	trainSet, val, _ := rest.Split(valRows)
-	if f.val == 0 || valRows == 0 {
+	if valRows == 0 {
+		if f.set["patience"] && f.patience > 0 {
+			return fmt.Errorf("train: -patience needs a validation split (-val ROWS)")
+		}
 		f.patience = 0
-	}
-	if f.set["patience"] && f.patience > 0 && valRows == 0 {
-		return fmt.Errorf("train: -patience needs a validation split (-val ROWS)")
 	}
 	what := fmt.Sprintf("target %q", tb.Label)
 	if tb.Task == table.Classify {
 		what = fmt.Sprintf("%d classes (%s)", len(tb.Classes), strings.Join(firstN(tb.Classes, 10), ", "))
 	}
 	p.printf("read %s: %d rows, %d features, %s", f.csv, data.Len(), len(tb.Features), what)
-	p.printf("split with seed %d: %d training, %d validation, %d test rows; the normaliser is fitted on the training rows", f.seed, trainSet.Len(), val.Len(), test.Len())
+	p.printf("split with seed %d: %d training, %d validation, %d test rows; the normaliser is fitted on the training rows", seed, trainSet.Len(), val.Len(), test.Len())
 	if trainSet.Len() == 0 {
 		return fmt.Errorf("train: no training rows left (%d rows in all); lower -test", data.Len())
 	}
-
-	// The settings: flags where given, otherwise chosen from the table's size.
-	batch, epochs, lr := smallTableDefaults(trainSet.Len())
-	if f.set["batch"] {
-		batch = f.batch
-	}
-	if f.set["epochs"] {
-		epochs = f.epochs
-	}
-	if f.set["lr"] {
-		lr = f.lr
-	}
-	method := sgd.Adam
-	if f.set["optimizer"] {
-		method = sgd.Method(f.optimizer)
-		if !f.set["lr"] {
-			lr = 0.05
-			if method == sgd.Adam {
-				lr = 0.003
-			}
-		}
-	}
-	hidden := []int{100}
-	if f.set["hidden"] {
-		if hidden, err = layers.ParseSizes(f.hidden); err != nil {
-			return fmt.Errorf("train: -hidden: %v", err)
-		}
-	}
-	spec := layers.Spec{Inputs: len(tb.Features), Hidden: hidden, Keep: f.keep, InputKeep: f.inputKeep, Normalize: true}
-	if err := f.csvFlags.apply(&spec); err != nil {
-		return err
-	}
-	if f.set["weights"] {
-		if spec.Init, err = layers.ParseInit(f.init); err != nil {
-			return fmt.Errorf("train: -weights: %v", trimPkg(err))
-		}
-	} else if a := spec.Activation; len(spec.Activations) == 0 && (a == layers.ActTanh || a == layers.ActSigmoid) {
-		spec.Init = layers.Glorot()
-	}
-	if tb.Task == table.Classify {
-		spec.Outputs = len(tb.Classes)
-	} else {
-		spec.Outputs, spec.Head, spec.ScaleTargets = 1, layers.HeadMSE, true
-		if f.loss == "huber" {
-			spec.Head = layers.HeadHuber
-		}
-	}
-	net, err := spec.Build(f.seed)
-	if err != nil {
-		return fmt.Errorf("train: %v", trimPkg(err))
-	}
-	if err := net.FitNormalizer(trainSet.X); err != nil {
-		return fmt.Errorf("train: %v", trimPkg(err))
-	}
-	if spec.ScaleTargets {
-		if err := net.FitTargets(trainSet.Targets); err != nil {
-			return fmt.Errorf("train: %v", trimPkg(err))
-		}
-	}
-	sched, err := train.EpochSchedule(f.schedule, epochs, train.Steps(trainSet.Len(), batch, 1))
-	if err != nil {
-		return fmt.Errorf("train: -schedule: %v", trimPkg(err))
-	}
-	weightDecay := 1e-4
-	if f.set["weight-decay"] {
-		weightDecay = f.weightDecay
-	}
-	optCfg := sgd.DefaultConfig(method, lr)
-	optCfg.Momentum, optCfg.WeightDecay, optCfg.Schedule = f.momentum, weightDecay, sched
-	opt, err := sgd.New(net.Params(), optCfg)
-	if err != nil {
-		return fmt.Errorf("train: %v", trimPkg(err))
-	}
-	out := f.out
-	if !f.set["out"] {
-		out = strings.TrimSuffix(filepath.Base(f.csv), filepath.Ext(f.csv)) + ".gmlp"
-	}
-	meta := csvMeta(tb)
-	// Small tables run hundreds of short epochs: the network is saved once,
-	// after training, with the best epoch's weights (see Fit).
 	if f.plot != "" && tb.Task == table.Regress {
 		return fmt.Errorf("train: -plot draws accuracy curves, which a regression model does not have")
 	}
+
+	out := f.out
+	switch {
+	case f.set["out"]:
+	case resume != nil:
+		out = f.resume
+	default:
+		out = strings.TrimSuffix(filepath.Base(f.csv), filepath.Ext(f.csv)) + ".gmlp"
+	}
+	meta := csvMeta(tb)
+	meta[metaCSVSeed] = strconv.FormatUint(seed, 10)
+	meta[metaCSVTest] = strconv.FormatFloat(testFrac, 'g', -1, 64)
+	meta[metaCSVVal] = strconv.Itoa(valRows)
+
+	// Saving: with validation, each new best epoch from OnEpoch (where the
+	// network holds that epoch's weights, so the file resumes exactly);
+	// without, the last epoch. Small tables run hundreds of short epochs,
+	// so not every epoch is written.
 	var tr *train.Trainer
 	var history []train.EpochStats
-	every := max(1, epochs/20)
+	var regression bool
+	saved := 0
+	save := func(epoch int) error {
+		c, err := tr.Checkpoint(meta)
+		if err == nil {
+			err = ckpt.Save(out, c)
+		}
+		if err != nil {
+			return fmt.Errorf("saving the network: %v", trimPkg(err))
+		}
+		saved = epoch
+		return nil
+	}
+	every := 1
 	loopCfg := train.Config{
-		Epochs: epochs, BatchSize: batch, Seed: f.seed, Patience: f.patience, L1: f.l1, L2: f.l2,
+		Patience: f.patience, L1: f.l1, L2: f.l2,
 		OnEpoch: func(s train.EpochStats) error {
 			history = append(history, s)
-			if s.Epoch%every == 0 || s.Epoch == epochs {
-				p.printf("%s", csvEpochLine(s, epochs, spec.Head.Regression()))
+			last := s.Epoch == tr.Config().Epochs
+			if s.Improved && (s.Validated || last) {
+				if err := save(s.Epoch); err != nil {
+					return err
+				}
+			}
+			if s.Epoch%every == 0 || last {
+				p.printf("%s", csvEpochLine(s, tr.Config().Epochs, regression))
 			}
 			return nil
 		},
 	}
-	if tr, err = train.New(net, opt, loopCfg); err != nil {
-		return fmt.Errorf("train: %v", trimPkg(err))
+	if resume != nil {
+		if f.set["epochs"] {
+			loopCfg.Epochs = f.epochs
+		}
+		if tr, err = train.ResumeFrom(resume, loopCfg); err != nil {
+			return fmt.Errorf("train: -resume %s: %v", f.resume, trimPkg(err))
+		}
+		st := tr.State()
+		p.printf("resuming %s after epoch %d of %d", f.resume, st.Epoch, tr.Config().Epochs)
+	} else if tr, err = newTableTrainer(f, tb, trainSet, loopCfg, p); err != nil {
+		return err
 	}
-	p.printf("training %s (%d parameters): %d epochs of batch %d, %s lr %g, %s schedule",
-		spec, countParams(net), epochs, batch, method, lr, f.schedule)
+	regression = tr.Network().IsRegression()
+	every = max(1, tr.Config().Epochs/20)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -375,14 +403,15 @@ func runTrainCSV(f *trainFlags, stdout io.Writer) error {
 		}
 		return fmt.Errorf("train: no epoch was run: nothing saved")
 	}
-	c, err := tr.Checkpoint(meta)
-	if err == nil {
-		err = ckpt.Save(out, c)
+	if last := res.Epochs[len(res.Epochs)-1]; !last.Validated && saved != last.Epoch {
+		// Interrupted without validation: the network holds the last
+		// finished epoch, which resumes exactly.
+		if err := save(last.Epoch); err != nil {
+			return fmt.Errorf("train: %v", err)
+		}
 	}
-	if err != nil {
-		return fmt.Errorf("train: saving the network: %v", trimPkg(err))
-	}
-	p.printf("saved epoch %d's network to %s (training took %v)", res.BestEpoch, out, time.Since(start).Round(10*time.Millisecond))
+	p.printf("saved epoch %d's network to %s (training took %v)", saved, out, time.Since(start).Round(10*time.Millisecond))
+	net := tr.Network()
 	if test.Len() == 0 {
 		fmt.Fprintln(stdout, "no test rows (-test 0): evaluate with mlp eval -model "+out+" -csv TABLE")
 	} else if err := reportTable(stdout, net, test, p.quiet, nil); err != nil {
@@ -392,6 +421,104 @@ func runTrainCSV(f *trainFlags, stdout io.Writer) error {
 		return errInterrupted
 	}
 	return nil
+}
+
+// newTableTrainer builds a network and its trainer for a table: the
+// settings from the flags where given, otherwise chosen from the table's
+// size, with the normaliser (and a regression model's target scaler)
+// fitted on the training rows.
+func newTableTrainer(f *trainFlags, tb *table.Table, trainSet dataset.Dataset, loopCfg train.Config, p *progress) (*train.Trainer, error) {
+	batch, epochs, lr := smallTableDefaults(trainSet.Len())
+	if f.set["batch"] {
+		batch = f.batch
+	}
+	if f.set["epochs"] {
+		epochs = f.epochs
+	}
+	if f.set["lr"] {
+		lr = f.lr
+	}
+	method := sgd.Adam
+	if f.set["optimizer"] {
+		method = sgd.Method(f.optimizer)
+		if !f.set["lr"] {
+			lr = 0.05
+			if method == sgd.Adam {
+				lr = 0.003
+			}
+		}
+	}
+	hidden := []int{100}
+	if f.set["hidden"] {
+		var err error
+		if hidden, err = layers.ParseSizes(f.hidden); err != nil {
+			return nil, fmt.Errorf("train: -hidden: %v", err)
+		}
+	}
+	spec := layers.Spec{Inputs: len(tb.Features), Hidden: hidden, Keep: f.keep, InputKeep: f.inputKeep, Normalize: true}
+	if err := f.csvFlags.apply(&spec); err != nil {
+		return nil, err
+	}
+	if f.set["weights"] {
+		var err error
+		if spec.Init, err = layers.ParseInit(f.init); err != nil {
+			return nil, fmt.Errorf("train: -weights: %v", trimPkg(err))
+		}
+	} else if a := spec.Activation; len(spec.Activations) == 0 && (a == layers.ActTanh || a == layers.ActSigmoid) {
+		spec.Init = layers.Glorot()
+	}
+	if tb.Task == table.Classify {
+		spec.Outputs = len(tb.Classes)
+	} else {
+		spec.Outputs, spec.Head, spec.ScaleTargets = 1, layers.HeadMSE, true
+		if f.loss == "huber" {
+			spec.Head = layers.HeadHuber
+		}
+	}
+	net, err := spec.Build(f.seed)
+	if err != nil {
+		return nil, fmt.Errorf("train: %v", trimPkg(err))
+	}
+	if err := net.FitNormalizer(trainSet.X); err != nil {
+		return nil, fmt.Errorf("train: %v", trimPkg(err))
+	}
+	if spec.ScaleTargets {
+		if err := net.FitTargets(trainSet.Targets); err != nil {
+			return nil, fmt.Errorf("train: %v", trimPkg(err))
+		}
+	}
+	sched, err := train.EpochSchedule(f.schedule, epochs, train.Steps(trainSet.Len(), batch, 1))
+	if err != nil {
+		return nil, fmt.Errorf("train: -schedule: %v", trimPkg(err))
+	}
+	weightDecay := 1e-4
+	if f.set["weight-decay"] {
+		weightDecay = f.weightDecay
+	}
+	optCfg := sgd.DefaultConfig(method, lr)
+	optCfg.Momentum, optCfg.WeightDecay, optCfg.Schedule = f.momentum, weightDecay, sched
+	opt, err := sgd.New(net.Params(), optCfg)
+	if err != nil {
+		return nil, fmt.Errorf("train: %v", trimPkg(err))
+	}
+	loopCfg.Epochs, loopCfg.BatchSize, loopCfg.Seed = epochs, batch, f.seed
+	tr, err := train.New(net, opt, loopCfg)
+	if err != nil {
+		return nil, fmt.Errorf("train: %v", trimPkg(err))
+	}
+	p.printf("training %s (%d parameters): %d epochs of batch %d, %s lr %g, %s schedule",
+		spec, countParams(net), epochs, batch, method, lr, f.schedule)
+	return tr, nil
+}
+
+func splitNames(s string) []string {
+	var names []string
+	for _, name := range strings.Split(s, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 func csvEpochLine(s train.EpochStats, epochs int, regression bool) string {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gomlp/gomlp/ckpt"
 )
 
 // writeTable writes n rows of a table with three features on mixed scales
@@ -148,7 +150,6 @@ func TestCSVErrors(t *testing.T) {
 		{[]string{"train", "-csv", good, "-label", "value", "-out", model}, `column "kind": "low" is not a number; feature columns must be numeric (leave the column out, or encode it as numbers); -ignore COLUMN leaves a column out`},
 		{[]string{"train", "-csv", good, "-label", "value", "-ignore", "kind,colour", "-out", model}, `no column named "colour" to ignore`},
 		{[]string{"train", "-csv", good, "-label", "kind", "-test", "1"}, "-test 1: must be a fraction in [0, 1)"},
-		{[]string{"train", "-csv", good, "-label", "kind", "-resume", model}, "-resume is not available with -csv"},
 		{[]string{"eval", "-model", model, "-csv", good}, "m.gmlp"},
 	} {
 		rc, _, errOut := mlp(c.args...)
@@ -175,5 +176,51 @@ func TestCSVErrors(t *testing.T) {
 	// predict ignores the label column, whatever it holds.
 	if rc, out, errOut := mlp("predict", "-model", model, "-csv", other); rc != 0 || strings.Count(out, "\n") != 2 {
 		t.Errorf("predict with an unknown label: %d %q %q", rc, out, errOut)
+	}
+}
+
+// -resume continues a table run exactly: 3 epochs, then resumed to 6,
+// equals 6 straight, with and without a validation split.
+func TestCSVResumeIsExact(t *testing.T) {
+	dir := t.TempDir()
+	for _, rows := range []int{200, 700} { // 700: 560 training rows, so a validation split
+		table := writeTable(t, dir, rows, 7)
+		straight, split := filepath.Join(dir, "straight.gmlp"), filepath.Join(dir, "split.gmlp")
+		args := []string{"train", "-csv", table, "-label", "kind", "-schedule", "constant", "-quiet"}
+		if rc, _, errOut := mlp(append(args, "-epochs", "6", "-out", straight)...); rc != 0 {
+			t.Fatal(errOut)
+		}
+		if rc, _, errOut := mlp(append(args, "-epochs", "3", "-out", split)...); rc != 0 {
+			t.Fatal(errOut)
+		}
+		rc, out, errOut := mlp("train", "-csv", table, "-resume", split, "-epochs", "6")
+		if rc != 0 || !strings.Contains(out, "resuming "+split+" after epoch") {
+			t.Fatalf("resume: %d %s %s", rc, out, errOut)
+		}
+		a, errA := ckpt.Load(straight)
+		b, errB := ckpt.Load(split)
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		if len(a.Tensors) != len(b.Tensors) {
+			t.Fatalf("%d rows: %d tensors, resumed %d", rows, len(a.Tensors), len(b.Tensors))
+		}
+		for i, ta := range a.Tensors {
+			if tb := b.Tensors[i]; ta.Name != tb.Name || fmt.Sprint(ta.Data) != fmt.Sprint(tb.Data) {
+				t.Errorf("%d rows: %s differs after resuming", rows, ta.Name)
+			}
+		}
+		if a.Metadata["train.best_epoch"] != b.Metadata["train.best_epoch"] || a.Metadata["train.epoch"] != b.Metadata["train.epoch"] {
+			t.Errorf("%d rows: best/last epoch %s/%s, resumed %s/%s", rows, a.Metadata["train.best_epoch"], a.Metadata["train.epoch"], b.Metadata["train.best_epoch"], b.Metadata["train.epoch"])
+		}
+	}
+	// Settings of the split cannot change on resume.
+	table := writeTable(t, dir, 100, 8)
+	model := filepath.Join(dir, "m.gmlp")
+	if rc, _, errOut := mlp("train", "-csv", table, "-label", "kind", "-epochs", "2", "-out", model, "-quiet"); rc != 0 {
+		t.Fatal(errOut)
+	}
+	if rc, _, errOut := mlp("train", "-csv", table, "-resume", model, "-test", "0.5"); rc != 1 || !strings.Contains(errOut, "-test cannot change a resumed run") {
+		t.Errorf("-test on resume: %d %q", rc, errOut)
 	}
 }
