@@ -3,6 +3,7 @@
 package mat
 
 import (
+	"os"
 	"testing"
 	"unsafe"
 
@@ -10,10 +11,11 @@ import (
 )
 
 // TestDispatchAMD64 checks that the AVX2+FMA kernels are picked exactly
-// when the CPU (and GODEBUG, which x/sys/cpu honours) allows them.
+// when the CPU (and GODEBUG, which x/sys/cpu honours) allows them and
+// GOMLP_KERNELS does not ask for the generic ones.
 func TestDispatchAMD64(t *testing.T) {
 	impls := Impls()
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && os.Getenv(kernelsEnv) != "generic" {
 		if len(impls) != 2 || impls[0] != "avx2+fma" || kernelSets[0] != &avx2Kernels {
 			t.Fatalf("AVX2 and FMA present, Impls() = %v", impls)
 		}

@@ -17,8 +17,14 @@
 // Mismatched shapes panic with both shapes in the message.
 //
 // Operands are packed into cache-sized panels and multiplied by a register-
-// blocked micro-kernel; shapes where packing does not pay (one row of C, or
-// a C of at most 24 columns) take dedicated kernels. The order in which the
+// blocked micro-kernel; shapes where packing does not pay take dedicated
+// kernels: one row of C (batch-1 inference) streams B once (a GEMV), and a
+// C of at most 24 columns is computed as dot products along K (op(A) = A)
+// or as columns along M (op(A) = Aᵀ). AVX2 and NEON have assembly for all
+// of these (NEON hands C blocks narrower than its tiles to Go); the generic
+// kernels have the GEMV only. On AVX2 the blocked driver also reads a
+// row-major B in place instead of packing it when few rows of A share it,
+// and uses a 4-row kernel for the last rows. The order in which the
 // products are added depends on the kernels, the shape and the thread
 // count, so results may differ in the last bits between implementations;
 // each is within a few K·2⁻²⁴ of the exact sum. NaN and Inf in A or B reach
@@ -52,8 +58,11 @@
 // The kernels are chosen once, at package init, from golang.org/x/sys/cpu:
 // "avx2+fma" on amd64 CPUs with AVX2 and FMA, "neon" on arm64 (Advanced
 // SIMD), "generic" everywhere else. The build tag purego forces the generic
-// kernels; GODEBUG=cpu.avx2=off (or cpu.fma=off) on amd64 and
-// GODEBUG=cpu.asimd=off on arm64 do the same at run time. Impl reports the
+// kernels; at run time, the environment variable GOMLP_KERNELS=generic
+// does the same on every architecture (it is read once, at init, so go
+// test's result cache does not notice it: pass -count=1), as does
+// GODEBUG=cpu.avx2=off (or cpu.fma=off) on amd64. (On arm64 the Go runtime
+// does not know GODEBUG=cpu.asimd=off and warns about it.) Impl reports the
 // choice; SetImpl switches it, so that tests and benchmarks can compare
 // implementations in one process.
 //

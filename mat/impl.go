@@ -2,6 +2,7 @@ package mat
 
 import (
 	"fmt"
+	"os"
 	"sync/atomic"
 )
 
@@ -104,8 +105,15 @@ var kernelSets []*kernelSet
 // it while other goroutines run kernels.
 var active atomic.Pointer[kernelSet]
 
+// kernelsEnv is the environment variable that, set to "generic", makes
+// the package use only the generic kernels (read once, at init).
+const kernelsEnv = "GOMLP_KERNELS"
+
 func init() {
-	kernelSets = append(archKernelSets(), &genericKernels)
+	if os.Getenv(kernelsEnv) != "generic" {
+		kernelSets = archKernelSets()
+	}
+	kernelSets = append(kernelSets, &genericKernels)
 	active.Store(kernelSets[0])
 }
 

@@ -20,6 +20,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	data := fs.String("data", "", "directory holding the MNIST files (default: $MNIST_DIR, the user cache, or download)")
 	quiet := fs.Bool("quiet", false, "print only the final test accuracy")
 	csvPath := fs.String("csv", "", "evaluate a model trained with mlp train -csv on this table (same columns; last line: test accuracy, or test r2 for regression)")
+	logits := fs.String("logits", "", "also write the logits of every test image to this file, one row per line")
 	if err := parseFlags(fs, args, stdout, "mlp eval [-model FILE] [-data DIR]\n       mlp eval -model FILE -csv TABLE\n\nRebuilds the network from the checkpoint alone, prints its confusion matrix on the\nMNIST test set and, as the last line, its test accuracy."); err != nil {
 		return helpOK(err)
 	}
@@ -39,6 +40,11 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if *logits != "" {
+		if err := writeLogits(*logits, net, test.X); err != nil {
+			return fmt.Errorf("eval: %v", err)
+		}
+	}
 	conf, err := train.Confusion(net, test)
 	if err != nil {
 		return fmt.Errorf("eval: %v", trimPkg(err))
@@ -53,8 +59,12 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// loadModel reads a checkpoint and rebuilds the network it holds.
+// loadModel reads a checkpoint and rebuilds the network it holds; a
+// PyTorch or safetensors file is mapped as mlp import would.
 func loadModel(path string) (*layers.Network, error) {
+	if foreign(path) {
+		return loadForeign(path)
+	}
 	c, err := ckpt.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("%v", trimPkg(err))
@@ -63,12 +73,16 @@ func loadModel(path string) (*layers.Network, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, trimPkg(err))
 	}
+	net, err = checkMNIST(path, net)
+	if _, table := c.Metadata[metaCSVFeatures]; err != nil && table {
+		err = fmt.Errorf("%v (it was trained on a table: give that table's columns with -csv TABLE)", err)
+	}
+	return net, err
+}
+
+func checkMNIST(path string, net *layers.Network) (*layers.Network, error) {
 	if net.Inputs() != mnist.Pixels || net.Outputs() != mnist.NumClasses {
-		hint := ""
-		if _, ok := c.Metadata[metaCSVFeatures]; ok {
-			hint = " (it was trained on a table: give that table's columns with -csv TABLE)"
-		}
-		return nil, fmt.Errorf("%s: the network takes %d inputs to %d classes; MNIST needs %d to %d%s", path, net.Inputs(), net.Outputs(), mnist.Pixels, mnist.NumClasses, hint)
+		return nil, fmt.Errorf("%s: the network takes %d inputs to %d classes; MNIST needs %d to %d", path, net.Inputs(), net.Outputs(), mnist.Pixels, mnist.NumClasses)
 	}
 	return net, nil
 }
