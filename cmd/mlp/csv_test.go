@@ -113,7 +113,7 @@ func TestCSVRegressEndToEnd(t *testing.T) {
 		t.Errorf("predict: %d rows, header %q", len(rows), rows[0])
 	}
 	// The Huber loss and GELU, with a test split held out by train itself.
-	rc, out, errOut = mlp("train", "-csv", trainCSV, "-label", "value", "-ignore", "kind", "-loss", "huber", "-activation", "gelu", "-out", model)
+	rc, out, errOut = mlp("train", "-csv", trainCSV, "-label", "value", "-ignore", "kind", "-loss", "huber", "-activation", "gelu", "-out", model, "-force")
 	if _, err := fmt.Sscanf(lastLine(out), "test r2: %f", &r2); rc != 0 || err != nil || r2 < 0.9 {
 		t.Errorf("huber: %d %q %s", rc, lastLine(out), errOut)
 	}
@@ -186,7 +186,7 @@ func TestCSVResumeIsExact(t *testing.T) {
 	for _, rows := range []int{200, 700} { // 700: 560 training rows, so a validation split
 		table := writeTable(t, dir, rows, 7)
 		straight, split := filepath.Join(dir, "straight.gmlp"), filepath.Join(dir, "split.gmlp")
-		args := []string{"train", "-csv", table, "-label", "kind", "-schedule", "constant", "-quiet"}
+		args := []string{"train", "-csv", table, "-label", "kind", "-schedule", "constant", "-quiet", "-force"} // the second table replaces the first one's files
 		if rc, _, errOut := mlp(append(args, "-epochs", "6", "-out", straight)...); rc != 0 {
 			t.Fatal(errOut)
 		}
