@@ -35,6 +35,7 @@ const usage = `mlp trains, evaluates and runs multilayer perceptrons on MNIST.
 Usage:
 
   mlp train [flags]                 train a network, save the best one, report test accuracy
+  mlp train -csv FILE -label COL    the same on a CSV table of your own (eval and predict take -csv too)
   mlp eval -model FILE              confusion matrix and test accuracy of a saved network
   mlp predict -model FILE IMAGE...  classify PNG or JPEG digits (or -show N test digits)
   mlp inspect FILE                  metadata and tensors of a checkpoint
