@@ -51,6 +51,7 @@ func Example() {
 	// dense_0/biases [32] ← C="dense_0/biases"
 	// dense_1/weights [32 10] ← Gemm "dense_1" B="dense_1/weights"
 	// dense_1/biases [10] ← C="dense_1/biases"
+	// activations: Relu
 	// head: Softmax "Softmax_0" → SoftmaxCE (Predict gives the same probabilities)
 	// same probabilities: true
 }

@@ -19,14 +19,17 @@ import (
 // nodes for constant operands, Gemm in every transB/alpha/beta form (alpha
 // and beta are folded into the weights and bias), and initializers stored
 // as raw data or typed fields, in float32, float16, bfloat16 or float64.
-// The activations are those the library has (Relu). Element-wise Add, Sub,
+// The activations are those the library has: Relu, Tanh, Sigmoid and
+// LeakyRelu (with the library's slope, 0.01). Element-wise Add, Sub,
 // Mul and Div of the input by constants (input normalisation) are folded
 // into the first layer.
 //
-// The network always ends in a SoftmaxCE head, so Predict gives class
+// A classifier ends in a SoftmaxCE head, so Predict gives class
 // probabilities whether the graph ends in Softmax (the same values),
 // LogSoftmax (their exponentials) or the logits (their softmax); the report
-// says which. Anything outside the subset is an error naming the node and
+// says which. A graph with one output and no softmax, or whose metadata
+// says arch.head=mse or huber (as gomlp writes it), gets that regression
+// head and Predict gives the outputs as they are. Anything outside the subset is an error naming the node and
 // its operator type.
 func Import(m *onnx.Model) (*layers.Network, *Report, error) {
 	c, err := readChain(m)
@@ -75,6 +78,7 @@ type chain struct {
 	headNode  string
 	output    string
 	notes     []string
+	meta      map[string]string // the model's metadata_props
 }
 
 // preOp is an element-wise Add, Sub, Mul or Div of the input by a constant
@@ -95,7 +99,7 @@ var knownOps = map[string]bool{"Constant": true, "Transpose": true, "Identity": 
 	"Softmax": true, "LogSoftmax": true}
 
 // supportedOps lists the operators Import knows, for messages.
-const supportedOps = "Gemm, MatMul, Add, Relu, Softmax, LogSoftmax, Flatten, Reshape, Identity, Dropout, Constant, Transpose of a constant, and Sub/Mul/Div by constants at the input"
+const supportedOps = "Gemm, MatMul, Add, Relu, Tanh, Sigmoid, LeakyRelu, Gelu (tanh; also as its formula), Softmax, LogSoftmax, Flatten, Reshape, Identity, Dropout, Constant, Transpose of a constant, and Sub/Mul/Div by constants at the input"
 
 func readChain(m *onnx.Model) (*chain, error) {
 	g := m.Graph
@@ -110,7 +114,7 @@ func readChain(m *onnx.Model) (*chain, error) {
 	for _, t := range g.Initializers {
 		consts[t.Name] = t
 	}
-	c := &chain{}
+	c := &chain{meta: m.Metadata()}
 	for _, in := range g.Inputs {
 		if _, ok := consts[in.Name]; ok {
 			continue // before IR 4, initializers were listed as inputs too
@@ -142,7 +146,8 @@ func readChain(m *onnx.Model) (*chain, error) {
 		}
 		return c.stages[len(c.stages)-1]
 	}
-	for _, n := range g.Nodes {
+	for i := 0; i < len(g.Nodes); i++ {
+		n := g.Nodes[i]
 		if n.Domain != "" && n.Domain != "ai.onnx" {
 			return nil, refuse(n, "operator domain %q is not supported", n.Domain)
 		}
@@ -153,6 +158,19 @@ func readChain(m *onnx.Model) (*chain, error) {
 			return nil, err
 		} else if folded {
 			continue
+		}
+		// An activation written as a formula (GELU before opset 20).
+		if l := last(); l != nil && l.act == "" && startsFormula(n, cur, consts) {
+			end, act, err := formulaActivation(g, i, cur, consts)
+			switch {
+			case err == nil:
+				c.notes = append(c.notes, fmt.Sprintf("%s: the element-wise nodes %q to %q, recognised as its formula", act, n.Name, g.Nodes[end].Name))
+				c.stages = append(c.stages, &stage{node: n.Name, act: act})
+				cur, i = g.Nodes[end].Outputs[0], end
+				continue
+			case err != errNotFormula:
+				return nil, err
+			}
 		}
 		// Every node must take the data path as its first input and
 		// constants for the rest (Add may have them the other way round).
@@ -215,25 +233,18 @@ func readChain(m *onnx.Model) (*chain, error) {
 				return nil, refuse(n, "follows the affine layer of node %q with no activation between", l.node)
 			}
 			c.stages = append(c.stages, s)
-		case "Sub", "Mul", "Div":
-			if len(c.stages) > 0 {
-				return nil, refuse(n, "only input normalisation (before the first layer) is supported")
-			}
-			if err := c.addPre(n, consts, operands); err != nil {
-				return nil, err
-			}
-		case "Add":
+		case "Add", "Sub", "Mul", "Div":
 			l := last()
-			if l == nil {
-				if err := c.addPre(n, consts, operands); err != nil {
-					return nil, err
-				}
-				break
+			var err error
+			switch {
+			case l == nil:
+				err = c.addPre(n, consts, operands)
+			case l.act == "":
+				err = foldAfter(n, l, consts, operands)
+			default:
+				err = refuse(n, "arithmetic by a constant is supported at the input and right after Gemm or MatMul (a bias, an output scaling), not after an activation")
 			}
-			if l.act != "" {
-				return nil, refuse(n, "only a bias added right after MatMul or Gemm is supported")
-			}
-			if err := addBias(n, l, consts, operands); err != nil {
+			if err != nil {
 				return nil, err
 			}
 		case "Softmax", "LogSoftmax":
@@ -245,8 +256,8 @@ func readChain(m *onnx.Model) (*chain, error) {
 			if l := last(); l == nil || l.act != "" {
 				return nil, refuse(n, "an activation must follow an affine layer (Gemm or MatMul)")
 			}
-			if len(n.Attributes) > 0 {
-				return nil, refuse(n, "attribute %q is not supported", n.Attributes[0].Name)
+			if err := checkActivation(n); err != nil {
+				return nil, err
 			}
 			c.stages = append(c.stages, &stage{node: n.Name, act: n.OpType})
 		}
@@ -275,20 +286,50 @@ func readChain(m *onnx.Model) (*chain, error) {
 	return c, nil
 }
 
+// activations maps the ONNX activations the library has to its layers.
+var activations = map[string]layers.Activation{
+	"Relu": layers.ActReLU, "Tanh": layers.ActTanh, "Sigmoid": layers.ActSigmoid, "LeakyRelu": layers.ActLeakyReLU,
+	"Gelu": layers.ActGELU,
+}
+
 // supportedActivation reports whether the library has a layer for an ONNX
 // element-wise activation.
 func supportedActivation(op string) bool {
-	return op == "Relu"
+	_, ok := activations[op]
+	return ok
+}
+
+// checkActivation accepts an activation's attributes: LeakyRelu's alpha
+// must be the library's slope (0.01, ONNX's default too) and Gelu (opset
+// 20) must be the tanh approximation.
+func checkActivation(n *onnx.Node) error {
+	if n.OpType == "Gelu" {
+		if err := onlyAttrs(n, "approximate"); err != nil {
+			return err
+		}
+		if a := n.Attr("approximate"); a == nil || a.Type != onnx.AttrString || string(a.S) != "tanh" {
+			return refuse(n, "the exact (erf) GELU; gomlp's GELU is the tanh approximation (approximate=\"tanh\")")
+		}
+		return nil
+	}
+	if n.OpType != "LeakyRelu" {
+		return onlyAttrs(n)
+	}
+	if err := onlyAttrs(n, "alpha"); err != nil {
+		return err
+	}
+	alpha, err := attrFloat(n, "alpha", leakySlope)
+	if err != nil {
+		return err
+	}
+	if alpha != leakySlope {
+		return refuse(n, "slope alpha=%g; gomlp's LeakyReLU has %g", alpha, leakySlope)
+	}
+	return nil
 }
 
 // newActivation returns the layer for a supported activation.
-func newActivation(op string) layers.Layer {
-	switch op {
-	case "Relu":
-		return layers.NewReLU()
-	}
-	panic("onnxnet: no layer for " + op)
-}
+func newActivation(op string) layers.Layer { return activations[op].NewLayer() }
 
 // foldConstant evaluates a node whose value is a constant: Constant, and
 // Transpose of a constant matrix (older exporters wrote weights that way).
@@ -538,7 +579,10 @@ func matmulStage(n *onnx.Node, consts map[string]*onnx.Tensor) (*stage, error) {
 	return &stage{node: n.Name, in: r, out: cols, w: w, from: fmt.Sprintf("MatMul %q B=%q", n.Name, bt.Name)}, nil
 }
 
-func addBias(n *onnx.Node, s *stage, consts map[string]*onnx.Tensor, operands []string) error {
+// foldAfter folds an Add, Sub, Mul or Div by a constant that broadcasts
+// along the rows (a bias, an output scaling) into the affine layer s before
+// it: y·c = x·(W⊙c) + b⊙c, y + c = x·W + (b + c), and so on.
+func foldAfter(n *onnx.Node, s *stage, consts map[string]*onnx.Tensor, operands []string) error {
 	if len(n.Inputs) != 2 || len(operands) != 1 {
 		return refuse(n, "needs the data path and one constant")
 	}
@@ -550,15 +594,54 @@ func addBias(n *onnx.Node, s *stage, consts map[string]*onnx.Tensor, operands []
 	if err != nil {
 		return err
 	}
+	constLeft := n.Inputs[0] == operands[0]
+	if n.OpType == "Div" && constLeft {
+		return refuse(n, "a constant divided by the layer's output is not an affine map")
+	}
+	if n.OpType == "Div" && slices.Contains(v, 0) {
+		return refuse(n, "divides by zero")
+	}
 	if s.b == nil {
-		s.b = v
-		s.bias = fmt.Sprintf("Add %q %q", n.Name, t.Name)
-		return nil
+		s.b = make([]float32, s.out)
 	}
-	for i := range v {
-		s.b[i] += v[i]
+	scaleCols := func(f func(w, c float32) float32) {
+		for i := 0; i < s.in; i++ {
+			row := s.w[i*s.out : (i+1)*s.out]
+			for j := range row {
+				row[j] = f(row[j], v[j])
+			}
+		}
+		for j := range s.b {
+			s.b[j] = f(s.b[j], v[j])
+		}
 	}
-	s.bias += fmt.Sprintf(" + Add %q %q", n.Name, t.Name)
+	step := fmt.Sprintf("%s %q %q", n.OpType, n.Name, t.Name)
+	switch {
+	case n.OpType == "Add":
+		for j := range v {
+			s.b[j] += v[j]
+		}
+	case n.OpType == "Sub" && constLeft:
+		scaleCols(func(w, _ float32) float32 { return -w })
+		for j := range v {
+			s.b[j] += v[j]
+		}
+	case n.OpType == "Sub":
+		for j := range v {
+			s.b[j] -= v[j]
+		}
+	case n.OpType == "Mul":
+		scaleCols(func(w, c float32) float32 { return w * c })
+		s.from += " then " + step
+	case n.OpType == "Div":
+		scaleCols(func(w, c float32) float32 { return w / c })
+		s.from += " then " + step
+	}
+	if s.bias == "" {
+		s.bias = step
+	} else {
+		s.bias += " then " + step
+	}
 	return nil
 }
 
@@ -639,11 +722,6 @@ func (c *chain) build() (*layers.Network, *Report, error) {
 		}
 		dense = append(dense, s)
 	}
-	for _, a := range acts {
-		if a != "Relu" {
-			return nil, nil, fmt.Errorf("onnxnet: activation %s: gomlp networks use Relu between layers", a)
-		}
-	}
 	inputs := dense[0].in
 	if len(c.pre) > 0 {
 		if err := c.foldPre(dense[0]); err != nil {
@@ -682,8 +760,28 @@ func (c *chain) build() (*layers.Network, *Report, error) {
 		hidden = append(hidden, s.out)
 	}
 	spec := layers.NewSpec(inputs, hidden, dense[len(dense)-1].out)
+	if len(acts) != len(spec.Hidden) {
+		return nil, nil, fmt.Errorf("onnxnet: %d activations between %d affine layers; one after each hidden layer is needed", len(acts), len(dense))
+	}
+	for _, a := range acts {
+		spec.Activations = append(spec.Activations, activations[a])
+	}
+	if c.head == "" && (spec.Outputs == 1 || c.meta[layers.MetaHead] == layers.HeadMSE.String() || c.meta[layers.MetaHead] == layers.HeadHuber.String()) {
+		spec.Head = layers.HeadMSE
+		if c.meta[layers.MetaHead] == layers.HeadHuber.String() {
+			spec.Head = layers.HeadHuber
+		}
+	}
 	if err := spec.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("onnxnet: the graph is a %s network: %v", spec, err)
+	}
+	// A model gomlp wrote keeps its training settings (dropout, the
+	// initialiser) in the metadata, which the inference graph leaves out.
+	if saved, err := layers.SpecFromMeta(c.meta); err == nil && sameStructure(saved, spec) {
+		spec.Keep, spec.InputKeep, spec.Init = saved.Keep, saved.InputKeep, saved.Init
+		if saved.String() != spec.String() {
+			rep.add("dropout settings from the metadata: %s", spec)
+		}
 	}
 	net, err := spec.Build(0)
 	if err != nil {
@@ -711,13 +809,21 @@ func (c *chain) build() (*layers.Network, *Report, error) {
 			rep.add("%s [%d] ← zero (the graph has no bias)", d.Biases().Name, s.out)
 		}
 	}
+	if len(acts) > 0 {
+		rep.add("activations: %s", strings.Join(acts, ", "))
+	}
 	switch c.head {
 	case "Softmax":
 		rep.add("head: Softmax %q → SoftmaxCE (Predict gives the same probabilities)", c.headNode)
 	case "LogSoftmax":
 		rep.add("head: LogSoftmax %q → SoftmaxCE (Predict gives probabilities, the exponentials of the graph's output)", c.headNode)
-	default:
-		rep.add("head: the graph outputs logits; SoftmaxCE added (Predict gives their softmax, the class order is the same)")
+	case "":
+		if spec.Head.Regression() {
+			rep.add("head: the graph's outputs as they are, a regression head (%v; from %s)", spec.Head,
+				map[bool]string{true: "one output", false: "the metadata's " + layers.MetaHead}[spec.Outputs == 1 && c.meta[layers.MetaHead] == ""])
+		} else {
+			rep.add("head: the graph outputs logits; SoftmaxCE added (Predict gives their softmax, the class order is the same)")
+		}
 	}
 	rep.Lines = append(rep.Lines, c.notes...)
 	return net, rep, nil
@@ -828,4 +934,12 @@ func (c *chain) foldPre(first *stage) error {
 		}
 	}
 	return nil
+}
+
+// sameStructure reports whether two specs describe the same inference
+// network, apart from dropout, the initialiser, a normaliser and a target
+// scaler (which Import folds into the layers).
+func sameStructure(a, b layers.Spec) bool {
+	a.Keep, a.InputKeep, a.Init, a.Normalize, a.ScaleTargets = b.Keep, b.InputKeep, b.Init, b.Normalize, b.ScaleTargets
+	return a.String() == b.String()
 }

@@ -237,7 +237,8 @@ func TestImportRefuses(t *testing.T) {
 		g          *onnx.Graph
 	}{
 		{"unknown op", `node "c1" (Conv)`, base(node("Conv", "c1", []string{"x", "w"}, "y"))},
-		{"activation without a layer", `node "s" (Sigmoid)`, base(node("MatMul", "m", []string{"x", "w"}, "h"), node("Sigmoid", "s", []string{"h"}, "y"))},
+		{"activation without a layer", `node "s" (Softplus): operator not supported`, base(node("MatMul", "m", []string{"x", "w"}, "h"), node("Softplus", "s", []string{"h"}, "y"))},
+		{"leaky slope", `node "l" (LeakyRelu): slope alpha=0.2`, base(node("MatMul", "m", []string{"x", "w"}, "h"), node("LeakyRelu", "l", []string{"h"}, "a", floatAttr("alpha", 0.2)), node("MatMul", "m2", []string{"a", "w"}, "y"))},
 		{"transA", `node "g" (Gemm): transA=1`, base(node("Gemm", "g", []string{"x", "w"}, "y", intAttr("transA", 1)))},
 		{"weights not constant", `node "m" (MatMul): input "z"`, base(node("MatMul", "m", []string{"x", "z"}, "y"))},
 		{"two affine layers", `node "m2" (MatMul): follows`, base(node("MatMul", "m", []string{"x", "w"}, "h"), node("MatMul", "m2", []string{"h", "w"}, "y"))},
@@ -247,6 +248,16 @@ func TestImportRefuses(t *testing.T) {
 		{"shape mismatch", "takes 4 features", base(node("MatMul", "m", []string{"x", "w"}, "h"), node("Relu", "r", []string{"h"}, "a"), node("MatMul", "m2", []string{"a", "w"}, "y"))},
 		{"ends in activation", `activation "r"`, base(node("MatMul", "m", []string{"x", "w"}, "h"), node("Relu", "r", []string{"h"}, "y"))},
 		{"output elsewhere", `graph output "y"`, base(node("MatMul", "m", []string{"x", "w"}, "h"))},
+		{"divide by zero", `node "d" (Div): divides by zero`, func() *onnx.Graph {
+			g := base(node("MatMul", "m", []string{"x", "w"}, "h"), node("Div", "d", []string{"h", "z"}, "y"))
+			g.Initializers = append(g.Initializers, onnx.FloatTensor("z", []int64{3}, []float32{1, 0, 2}))
+			return g
+		}()},
+		{"scaling after an activation", `node "s" (Mul): arithmetic by a constant`, func() *onnx.Graph {
+			g := base(node("MatMul", "m", []string{"x", "w"}, "h"), node("Relu", "r", []string{"h"}, "a"), node("Mul", "s", []string{"a", "k"}, "y"))
+			g.Initializers = append(g.Initializers, onnx.FloatTensor("k", nil, []float32{2}))
+			return g
+		}()},
 		{"attribute unknown", `node "r" (Relu): attribute "alpha"`, base(node("MatMul", "m", []string{"x", "w"}, "h"), node("Relu", "r", []string{"h"}, "y", floatAttr("alpha", 1)))},
 	}
 	for _, c := range cases {

@@ -44,7 +44,7 @@ func skipf(format string, args ...any) error { return errSkip{fmt.Sprintf(format
 // (attribute defaults, Gemm's transB/alpha/beta folded into weights and
 // bias, the bias broadcasts, the axes Flatten, Reshape and Softmax may
 // have, input normalisation) and gomlp's kernels (mat.Gemm,
-// mat.AddRowVector, mat.ReLU, loss.Softmax), and the outputs must match
+// mat.AddRowVector, the activation layers, loss.Softmax), and the outputs must match
 // within the tolerance ONNX's backend tests use (rtol 1e-3, atol 1e-7). The
 // second and later inputs are given as constants, as they are in a model
 // (weights, bias, shape). Where the whole graph is a network Import
@@ -317,10 +317,6 @@ func evalNode(opset int64, n *onnx.Node, data value, consts map[string]*onnx.Ten
 		mat.Gemm(mat.NoTrans, mat.NoTrans, 1, data.rows(), mat.FromSlice(f, f, id.w), 0, ym)
 		mat.AddRowVector(ym, id.b)
 		return []value{{dims: x.Dims, data: y}}, nil
-	case "Relu":
-		y := make([]float32, len(data.data))
-		mat.ReLU(value{dims: x.Dims, data: y}.rows(), data.rows())
-		return []value{{dims: x.Dims, data: y}}, nil
 	case "Identity":
 		return []value{data}, nil
 	case "Dropout":
@@ -367,7 +363,13 @@ func evalNode(opset int64, n *onnx.Node, data value, consts map[string]*onnx.Ten
 		return []value{{dims: x.Dims, data: y.Data}}, nil
 	}
 	if supportedActivation(n.OpType) {
-		return nil, fmt.Errorf("no kernel wired up for %s in this test", n.OpType)
+		if err := checkActivation(n); err != nil {
+			return nil, asSkip(err)
+		}
+		// The layer the importer puts in the network.
+		y := make([]float32, len(data.data))
+		newActivation(n.OpType).Forward(value{dims: x.Dims, data: y}.rows(), data.rows(), false)
+		return []value{{dims: x.Dims, data: y}}, nil
 	}
 	switch n.OpType {
 	case "Sigmoid", "Tanh", "LeakyRelu", "Gelu", "Elu", "Selu", "Softplus", "HardSigmoid":

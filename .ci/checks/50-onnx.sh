@@ -31,6 +31,9 @@ for m in "${models[@]}"; do
 	mlp train "${data[@]}" -quiet -epochs 1 -hidden "$2" -keep "$3" -out "$work/$1.gmlp" >/dev/null
 	mlp export -model "$work/$1.gmlp" -out "$work/$1.onnx"
 done
+# every activation the library has, and a normaliser fitted to the training images (untrained weights)
+"$work/predict" -every-activation "$work/every-activation.gmlp"
+mlp export -model "$work/every-activation.gmlp" -out "$work/every-activation.onnx"
 mlp inspect "$work/784-256-10.onnx"
 
 echo "--- onnx.checker.check_model (python3-onnx) on every exported file"
@@ -50,6 +53,8 @@ for m in "${models[@]}"; do
 	"$work/predict" -model "$work/$1.gmlp" -x "$work/x.f32" -out "$work/$1.gomlp.f32"
 	refs+=("$work/$1.onnx" "$work/$1.gomlp.f32")
 done
+"$work/predict" -model "$work/every-activation.gmlp" -x "$work/x.f32" -out "$work/every-activation.gomlp.f32"
+refs+=("$work/every-activation.onnx" "$work/every-activation.gomlp.f32")
 
 echo "--- ONNX Runtime (onnxruntime-node) on the exported models"
 if [ ! -d interop/onnx/node_modules/onnxruntime-node ]; then
@@ -76,7 +81,7 @@ for f in "$work"/torch/*.onnx; do
 	"$work/predict" -model "$f" -x "$work/x.f32" -ref "$work/torch/${base%-opset*}.probs.f32" -tol 1e-5
 	n=$((n + 1))
 done
-[ "$n" -ge 25 ] || fail "only $n PyTorch files checked"
+[ "$n" -ge 33 ] || fail "only $n PyTorch files checked"
 mlp import "$work/torch/fc-opset9.onnx" -out "$work/fc.gmlp"
 mlp eval "${data[@]}" -model "$work/fc.gmlp" -quiet
 

@@ -38,6 +38,12 @@ func importONNX(src string, stdout io.Writer) (*layers.Network, error) {
 	if err != nil {
 		return nil, oneLine(strings.TrimPrefix(err.Error(), "onnx: "))
 	}
+	return importModel(src, m, stdout)
+}
+
+// importModel rebuilds the network of a decoded ONNX model, printing how
+// each layer was mapped.
+func importModel(src string, m *onnx.Model, stdout io.Writer) (*layers.Network, error) {
 	net, rep, err := onnxnet.Import(m)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s", src, strings.TrimPrefix(err.Error(), "onnxnet: "))

@@ -71,6 +71,9 @@ def models():
     yield "fc-flatten", FC(flatten=True, head="softmax"), "probs", True
     yield "fc-view", FC(reshape=True, head="logits"), "logits", False
     yield "normalized", Normalized(), "logits", False
+    yield "activations", nn.Sequential(nn.Linear(784, 128), nn.Tanh(), nn.Linear(128, 64), nn.Sigmoid(),
+                                       nn.Linear(64, 32), nn.LeakyReLU(), nn.Linear(32, 10)), "logits", False
+    yield "gelu", nn.Sequential(nn.Linear(784, 128), nn.GELU(approximate="tanh"), nn.Linear(128, 10)), "logits", False
 
 
 def probabilities(out, kind):

@@ -7,6 +7,11 @@
 //	go run ./interop/onnx/predict -mnist-x x.f32 -mnist-y y.u8
 //	go run ./interop/onnx/predict -model M.gmlp|M.onnx -x x.f32 -out probs.f32
 //	go run ./interop/onnx/predict -model M.onnx -x x.f32 -ref probs.f32 -tol 1e-5
+//	go run ./interop/onnx/predict -every-activation M.gmlp
+//
+// -every-activation writes an untrained 784-64-64-64-64-64-10 network with
+// a Normalizer fitted to the MNIST training images and one hidden layer per
+// activation the library has (ReLU, Tanh, Sigmoid, LeakyReLU, GELU).
 package main
 
 import (
@@ -34,7 +39,14 @@ func main() {
 	out := flag.String("out", "", "write Predict's output here (raw float32)")
 	ref := flag.String("ref", "", "compare Predict's output with this raw float32 file")
 	tol := flag.Float64("tol", 1e-5, "with -ref: the largest absolute difference allowed")
+	every := flag.String("every-activation", "", "write a network with every activation and a normaliser here")
 	flag.Parse()
+	if *every != "" {
+		if err := everyActivation(*every); err != nil {
+			fmt.Fprintln(os.Stderr, "predict:", err)
+			os.Exit(1)
+		}
+	}
 	if err := run(*mnistX, *mnistY, *model, *x, *out, *ref, *tol); err != nil {
 		fmt.Fprintln(os.Stderr, "predict:", err)
 		os.Exit(1)
@@ -53,7 +65,11 @@ func run(mnistX, mnistY, model, xPath, out, ref string, tol float64) error {
 			}
 		}
 		if mnistY != "" {
-			if err := os.WriteFile(mnistY, test.Y, 0o644); err != nil {
+			labels := make([]byte, len(test.Y))
+			for i, y := range test.Y {
+				labels[i] = byte(y)
+			}
+			if err := os.WriteFile(mnistY, labels, 0o644); err != nil {
 				return err
 			}
 		}
@@ -155,4 +171,27 @@ func bytesFloat(b []byte) []float32 {
 		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
 	}
 	return v
+}
+
+func everyActivation(path string) error {
+	acts := []layers.Activation{layers.ActReLU, layers.ActTanh, layers.ActSigmoid, layers.ActLeakyReLU, layers.ActGELU}
+	spec := layers.Spec{Inputs: mnist.Pixels, Hidden: []int{64, 64, 64, 64, 64}, Outputs: mnist.NumClasses, Keep: 1, InputKeep: 1, Activations: acts, Normalize: true}
+	net, err := spec.Build(7)
+	if err != nil {
+		return err
+	}
+	trainSet, _, err := mnist.Load(context.Background(), mnist.Options{})
+	if err != nil {
+		return err
+	}
+	if err := net.FitNormalizer(trainSet.X); err != nil {
+		return err
+	}
+	meta := spec.Meta()
+	meta["writer"] = "gomlp"
+	c := &ckpt.Checkpoint{Metadata: meta}
+	for _, t := range net.Tensors() {
+		c.Tensors = append(c.Tensors, ckpt.Tensor{Name: t.Name, Shape: t.Shape, DType: ckpt.Float32, Data: t.Data})
+	}
+	return ckpt.Save(path, c)
 }
