@@ -6,6 +6,7 @@
 //	mlp predict -model FILE IMAGE...  classify PNG/JPEG digits (or -show N test digits)
 //	mlp inspect FILE                  metadata and tensors of a checkpoint
 //	mlp bench                         this machine's FLOP/s peak, Gemm and training speed
+//	mlp serve -model FILE             HTTP predictions and a draw-a-digit page
 //
 // Run `mlp help` or `mlp COMMAND -h` for the flags. Every error is one line
 // on stderr starting with "mlp: ", and the exit status is 1.
@@ -29,6 +30,7 @@ Usage:
   mlp predict -model FILE IMAGE...  classify PNG or JPEG digits (or -show N test digits)
   mlp inspect FILE                  metadata and tensors of a checkpoint
   mlp bench                         FMA peak, Gemm and training speed of this machine
+  mlp serve -model FILE             serve predictions and a draw-a-digit page over HTTP
 
 Run "mlp COMMAND -h" for a command's flags.
 
@@ -65,13 +67,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runInspect(rest, stdout, stderr)
 	case "bench":
 		err = runBench(rest, stdout, stderr)
+	case "serve":
+		err = runServe(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			return run([]string{rest[0], "-h"}, stdout, stderr)
 		}
 		fmt.Fprint(stdout, usage)
 	default:
-		err = fmt.Errorf("unknown command %q (want train, eval, predict, inspect or bench; see mlp help)", cmd)
+		err = fmt.Errorf("unknown command %q (want train, eval, predict, inspect, bench or serve; see mlp help)", cmd)
 	}
 	switch {
 	case err == nil:
