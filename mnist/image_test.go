@@ -130,3 +130,32 @@ func correlation(a, b []float32) float64 {
 	}
 	return sab / math.Sqrt(saa*sbb)
 }
+
+// A speck of dirt far from the digit and a strong lighting gradient change
+// nothing: the box is the ring's, the background stays dark.
+func TestFromImageIgnoresSpecksAndLighting(t *testing.T) {
+	clean := make([]float32, Pixels)
+	if err := FromImage(clean, inkRing(300, 200, 150, 100, 40, 55)); err != nil {
+		t.Fatal(err)
+	}
+	img := inkRing(300, 200, 150, 100, 40, 55)
+	for y := 0; y < 200; y++ {
+		for x := 0; x < 300; x++ {
+			c := img.RGBAAt(x, y)
+			f := 1 - 0.45*float64(x)/300 // light falls off to the right
+			img.SetRGBA(x, y, color.RGBA{uint8(float64(c.R) * f), uint8(float64(c.G) * f), uint8(float64(c.B) * f), 255})
+		}
+	}
+	for y := 10; y < 16; y++ {
+		for x := 280; x < 286; x++ {
+			img.SetRGBA(x, y, color.RGBA{0, 0, 0, 255}) // a speck, top right
+		}
+	}
+	got := make([]float32, Pixels)
+	if err := FromImage(got, img); err != nil {
+		t.Fatal(err)
+	}
+	if c := correlation(clean, got); c < 0.95 {
+		t.Errorf("correlation with the clean ring %.3f, want >= 0.95\n%s", c, strings.Join(TextArt(got), "\n"))
+	}
+}
