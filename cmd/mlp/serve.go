@@ -37,13 +37,13 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("serve: %v", err)
 	}
-	fmt.Fprintf(stdout, "serving %s (%d inputs, %d classes) on http://%s/\n", *model, net0.Inputs(), net0.Outputs(), ln.Addr())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	fmt.Fprintf(stdout, "serving %s (%d inputs, %d classes) on http://%s/\n", *model, net0.Inputs(), net0.Outputs(), ln.Addr())
 	go func() {
 		for {
 			select {
