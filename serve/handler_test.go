@@ -375,3 +375,44 @@ func FuzzPredict(f *testing.F) {
 		}
 	})
 }
+
+// The fast request parser accepts only what encoding/json accepts, and
+// reads the same values.
+func FuzzParseInputs(f *testing.F) {
+	for _, s := range []string{
+		`{"inputs": [[1, 2.5, -3e-2], [0, 1E+3]]}`, `{"inputs":[]}`, `{"inputs": [[]]}`, ` {"inputs" : [ [ 0.1 ] ] } `,
+		`{"inputs": [[01]]}`, `{"inputs": [[1e39]]}`, `{"inputs": [[1.]]}`, `{"inputs": [[-]]}`, `{"Inputs": [[1]]}`,
+		`{"inputs": [[1]], "x": 1}`, `{"inputs": [[1]]} x`, `{"inputs": [[1e-50, 0.30000001192092896]]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rows, ok := parseInputs(b)
+		if !ok {
+			return
+		}
+		var req Request
+		if err := decodeJSON(bytes.NewReader(b), &req); err != nil {
+			t.Fatalf("fast parser accepted %q, encoding/json says %v", b, err)
+		}
+		if len(rows) != len(req.Inputs) {
+			t.Fatalf("%q: %d rows, encoding/json %d", b, len(rows), len(req.Inputs))
+		}
+		for i := range rows {
+			if fmt.Sprint(rows[i]) != fmt.Sprint(req.Inputs[i]) {
+				t.Fatalf("%q row %d: %v, encoding/json %v", b, i, rows[i], req.Inputs[i])
+			}
+		}
+	})
+}
+
+// What Go's encoding/json (and JavaScript's JSON.stringify) write takes the
+// fast path.
+func TestParseInputsTakesCommonRequests(t *testing.T) {
+	body, _ := json.Marshal(Request{Inputs: [][]float32{{0, 0.1, 1, 0.003921569, -2.5e-8}, {1e30}}})
+	for _, b := range [][]byte{body, rowsJSON(3, 784, "0.5"), []byte("{\n  \"inputs\": [\n    [0.25, 1]\n  ]\n}\n")} {
+		if _, ok := parseInputs(b); !ok {
+			t.Errorf("%.80s... not taken by the fast parser", b)
+		}
+	}
+}

@@ -85,8 +85,15 @@ func (h *Handler) answer(net *layers.Network, w http.ResponseWriter, r *http.Req
 	}
 	switch {
 	case mediaType == "application/json":
+		data, err := io.ReadAll(body)
+		if err != nil {
+			return nil, err
+		}
+		if rows, ok := parseInputs(data); ok {
+			return h.run(net, rows, false)
+		}
 		var req Request
-		if err := decodeJSON(body, &req); err != nil {
+		if err := decodeJSON(bytes.NewReader(data), &req); err != nil {
 			return nil, err
 		}
 		return h.run(net, req.Inputs, false)
