@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/gomlp/gomlp/serve"
 )
@@ -19,7 +20,8 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	batch := fs.Int("max-batch", serve.DefaultMaxBatch, "most rows in one request")
 	body := fs.Int64("max-body", serve.DefaultMaxBodyBytes, "largest request body in bytes")
-	if err := parseFlags(fs, args, stdout, "mlp serve [-model FILE] [-addr HOST:PORT]\n\nServes the network over HTTP until SIGINT or SIGTERM:\n  POST /v1/predict  {\"inputs\": [[784 pixels], ...]} or an image\n  GET  /            a page to draw a digit on\n  GET  /healthz, GET /metrics (Prometheus)\nSIGHUP reloads the model file without dropping requests."); err != nil {
+	watch := fs.Duration("watch", 0, "also reload when the model file changes, checking this often (e.g. 2s; 0: only on SIGHUP)")
+	if err := parseFlags(fs, args, stdout, "mlp serve [-model FILE] [-addr HOST:PORT]\n\nServes the network over HTTP until SIGINT or SIGTERM:\n  POST /v1/predict  {\"inputs\": [[784 pixels], ...]} or an image\n  GET  /            a page to draw a digit on\n  GET  /healthz, GET /metrics (Prometheus)\nSIGHUP (or, with -watch, a change of the file) reloads the model without\ndropping requests."); err != nil {
 		return helpOK(err)
 	}
 	if fs.NArg() > 0 {
@@ -44,19 +46,37 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	fmt.Fprintf(stdout, "serving %s (%d inputs, %d classes) on http://%s/\n", *model, net0.Inputs(), net0.Outputs(), ln.Addr())
+	reload := func() {
+		// A bad file leaves the served network in place.
+		if n, err := loadModel(*model); err != nil {
+			fmt.Fprintf(stderr, "mlp: reload: %v (still serving the previous network)\n", err)
+		} else if err := h.SetNetwork(n); err != nil {
+			fmt.Fprintf(stderr, "mlp: reload: %v (still serving the previous network)\n", err)
+		} else {
+			fmt.Fprintf(stdout, "reloaded %s\n", *model)
+		}
+	}
+	var tick <-chan time.Time
+	if *watch > 0 {
+		t := time.NewTicker(*watch)
+		defer t.Stop()
+		tick = t.C
+	}
 	go func() {
+		last := fileStamp(*model)
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-hup:
-				// A bad file leaves the served network in place.
-				if n, err := loadModel(*model); err != nil {
-					fmt.Fprintf(stderr, "mlp: reload: %v (still serving the previous network)\n", err)
-				} else if err := h.SetNetwork(n); err != nil {
-					fmt.Fprintf(stderr, "mlp: reload: %v (still serving the previous network)\n", err)
-				} else {
-					fmt.Fprintf(stdout, "reloaded %s\n", *model)
+				reload()
+				last = fileStamp(*model)
+			case <-tick:
+				// ckpt.Save replaces the file by renaming, so a changed stamp
+				// means a complete new file.
+				if now := fileStamp(*model); now != last {
+					last = now
+					reload()
 				}
 			}
 		}
@@ -66,4 +86,14 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "stopped")
 	return nil
+}
+
+// fileStamp identifies a version of a file by its modification time and
+// size ("" if it cannot be read).
+func fileStamp(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprint(fi.ModTime().UnixNano(), fi.Size())
 }

@@ -153,3 +153,24 @@ func TestPredictShowInput(t *testing.T) {
 		}
 	}
 }
+
+// With -watch, saving a new model file is enough.
+func TestServeWatchesTheModelFile(t *testing.T) {
+	dir := t.TempDir()
+	model := saveToyModel(t, dir)
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe([]string{"-model", model, "-addr", "127.0.0.1:0", "-watch", "20ms"}, &stdout, &stderr)
+	}()
+	waitFor(t, &stdout, regexp.MustCompile(`on http://`))
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(model, later, later); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, &stdout, regexp.MustCompile(`reloaded `))
+	syscall.Kill(os.Getpid(), syscall.SIGINT)
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+}
