@@ -198,8 +198,11 @@ func TestFromImageReadsPhotos(t *testing.T) {
 	const n = 200
 	rng := rand.New(rand.NewPCG(7, 7))
 	x := mat.New(n, mnist.Pixels)
+	pens := make([]int, n)
 	for i := 0; i < n; i++ {
-		photo := photograph(test.X.Row(i), randomStyle(rng), rng)
+		st := randomStyle(rng)
+		pens[i] = st.pen
+		photo := photograph(test.X.Row(i), st, rng)
 		if err := mnist.FromImage(x.Row(i), photo); err != nil {
 			t.Fatalf("photo of test digit %d: %v", i, err)
 		}
@@ -211,7 +214,12 @@ func TestFromImageReadsPhotos(t *testing.T) {
 	net.Classify(direct, &orig)
 	right, rightDirect := 0, 0
 	var wrong []string
+	var byPen, rightByPen [5]int
 	for i := range got {
+		byPen[pens[i]+2]++
+		if got[i] == int(test.Y[i]) {
+			rightByPen[pens[i]+2]++
+		}
 		if direct[i] == int(test.Y[i]) {
 			rightDirect++
 		}
@@ -220,6 +228,9 @@ func TestFromImageReadsPhotos(t *testing.T) {
 		} else if len(wrong) < 3 {
 			wrong = append(wrong, strings.Join(mnist.TextArt(x.Row(i)), "\n")+"\n^ label "+string(rune('0'+test.Y[i]))+", read "+string(rune('0'+got[i])))
 		}
+	}
+	for p := range byPen {
+		t.Logf("pen %+d px: %d of %d right", p-2, rightByPen[p], byPen[p])
 	}
 	t.Logf("photos read right: %d of %d (%.1f%%); the same digits as MNIST pixels: %d of %d", right, n, 100*float64(right)/n, rightDirect, n)
 	if right < n*90/100 {
