@@ -85,7 +85,7 @@ func (h *Handler) answer(net *layers.Network, w http.ResponseWriter, r *http.Req
 	}
 	switch {
 	case mediaType == "application/json":
-		data, err := io.ReadAll(body)
+		data, err := readAll(body, r.ContentLength, h.opts.MaxBodyBytes)
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +104,7 @@ func (h *Handler) answer(net *layers.Network, w http.ResponseWriter, r *http.Req
 		}
 		return h.runImage(net, img)
 	case strings.HasPrefix(mediaType, "image/"):
-		data, err := io.ReadAll(body)
+		data, err := readAll(body, r.ContentLength, h.opts.MaxBodyBytes)
 		if err != nil {
 			return nil, err
 		}
@@ -250,4 +250,18 @@ func (h *Handler) decodeImage(data []byte) (image.Image, error) {
 		return nil, badRequest("image: %s: %v", format, err)
 	}
 	return img, nil
+}
+
+// readAll reads the body into a buffer of the declared length when there
+// is one (within the limit), saving io.ReadAll's regrowing; net/http ends
+// such a body after exactly that many bytes.
+func readAll(body io.Reader, declared, limit int64) ([]byte, error) {
+	if declared <= 0 || declared > limit {
+		return io.ReadAll(body)
+	}
+	buf := make([]byte, declared)
+	if _, err := io.ReadFull(body, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
 }
