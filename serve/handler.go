@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -51,6 +52,10 @@ type Handler struct {
 	reloads atomic.Uint64
 	metrics *metrics
 	mux     *http.ServeMux
+
+	// images bounds the images decoded at once: a large photo takes tens
+	// of megabytes while it is converted.
+	images chan struct{}
 }
 
 //go:embed page/index.html
@@ -63,7 +68,7 @@ func New(net *layers.Network, opts Options) (*Handler, error) {
 	if err := servable(net); err != nil {
 		return nil, err
 	}
-	h := &Handler{opts: opts.withDefaults(), metrics: newMetrics()}
+	h := &Handler{opts: opts.withDefaults(), metrics: newMetrics(), images: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	h.net.Store(net)
 	h.mux = http.NewServeMux()
 	h.mux.HandleFunc("/v1/predict", h.predict)

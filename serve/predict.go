@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -98,21 +99,17 @@ func (h *Handler) answer(net *layers.Network, w http.ResponseWriter, r *http.Req
 		}
 		return h.run(net, req.Inputs, false)
 	case mediaType == "multipart/form-data":
-		img, err := h.imageFromMultipart(multipart.NewReader(body, params["boundary"]))
+		data, err := fileFromMultipart(multipart.NewReader(body, params["boundary"]))
 		if err != nil {
 			return nil, err
 		}
-		return h.runImage(net, img)
+		return h.runImage(r.Context(), net, data)
 	case strings.HasPrefix(mediaType, "image/"):
 		data, err := readAll(body, r.ContentLength, h.opts.MaxBodyBytes)
 		if err != nil {
 			return nil, err
 		}
-		img, err := h.decodeImage(data)
-		if err != nil {
-			return nil, err
-		}
-		return h.runImage(net, img)
+		return h.runImage(r.Context(), net, data)
 	}
 	return nil, &requestError{http.StatusUnsupportedMediaType,
 		fmt.Sprintf("Content-Type %q: send application/json, an image (image/png, image/jpeg, image/gif) or multipart/form-data", mediaType)}
@@ -200,19 +197,36 @@ func checkRow(i int, row []float32, width int) error {
 	return nil
 }
 
-func (h *Handler) runImage(net *layers.Network, img image.Image) (*Response, error) {
+// runImage decodes an image, converts it with mnist.FromImage and runs the
+// network on it. The image's size is checked from its header first, and
+// only a few images are decoded at once (see Handler.images).
+func (h *Handler) runImage(ctx context.Context, net *layers.Network, data []byte) (*Response, error) {
 	if net.Inputs() != mnist.Pixels {
 		return nil, badRequest("the network takes %d inputs; images need a network of %d (28×28 pixels)", net.Inputs(), mnist.Pixels)
 	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, badRequest("image: not a PNG, JPEG or GIF we can read: %v", err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > h.opts.MaxImagePixels/max(1, cfg.Height) {
+		return nil, badRequest("image: %s of %d×%d pixels; at most %d pixels", format, cfg.Width, cfg.Height, h.opts.MaxImagePixels)
+	}
+	select {
+	case h.images <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	row := make([]float32, mnist.Pixels)
-	if err := mnist.FromImage(row, img); err != nil {
-		return nil, badRequest("image: %v", err)
+	err = convertImage(row, data, format)
+	<-h.images
+	if err != nil {
+		return nil, err
 	}
 	return h.run(net, [][]float32{row}, true)
 }
 
-// imageFromMultipart returns the first file of a multipart form.
-func (h *Handler) imageFromMultipart(mr *multipart.Reader) (image.Image, error) {
+// fileFromMultipart returns the contents of the first file of a form.
+func fileFromMultipart(mr *multipart.Reader) ([]byte, error) {
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -228,28 +242,20 @@ func (h *Handler) imageFromMultipart(mr *multipart.Reader) (image.Image, error) 
 		if part.FileName() == "" {
 			continue
 		}
-		data, err := io.ReadAll(part)
-		if err != nil {
-			return nil, err
-		}
-		return h.decodeImage(data)
+		return io.ReadAll(part)
 	}
 }
 
-// decodeImage checks the image's size from its header, then decodes it.
-func (h *Handler) decodeImage(data []byte) (image.Image, error) {
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		return nil, badRequest("image: not a PNG, JPEG or GIF we can read: %v", err)
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > h.opts.MaxImagePixels/max(1, cfg.Height) {
-		return nil, badRequest("image: %s of %d×%d pixels; at most %d pixels", format, cfg.Width, cfg.Height, h.opts.MaxImagePixels)
-	}
+// convertImage decodes an image and converts it into MNIST form in row.
+func convertImage(row []float32, data []byte, format string) error {
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, badRequest("image: %s: %v", format, err)
+		return badRequest("image: %s: %v", format, err)
 	}
-	return img, nil
+	if err := mnist.FromImage(row, img); err != nil {
+		return badRequest("image: %v", err)
+	}
+	return nil
 }
 
 // readAll reads the body into a buffer of the declared length when there
