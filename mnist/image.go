@@ -151,8 +151,8 @@ func inkSignal(g []float32, w, h int) ([]float32, error) {
 func background(g []float32, w, h int) ([]float32, float64) {
 	ring := max(1, min(w, h)/16)
 	onRing := func(x, y int) bool { return x < ring || y < ring || x >= w-ring || y >= h-ring }
-	// Sample at most about 40000 pixels.
-	step := max(1, int(math.Sqrt(float64(w*h)/40000)))
+	// Fit to about 10000 pixels at most: the surface is smooth.
+	step := max(1, int(math.Sqrt(float64(w*h)/10000)))
 	fit := func(use func(x, y int) bool) ([6]float64, bool) {
 		var a [6][6]float64
 		var rhs [6]float64
@@ -181,13 +181,12 @@ func background(g []float32, w, h int) ([]float32, float64) {
 	eval := func(c [6]float64) []float32 {
 		bg := make([]float32, len(g))
 		for y := 0; y < h; y++ {
+			v := quadTerms(0, y, w, h)[2]
+			// Along a row the surface is a quadratic in u alone.
+			a0, a1, a2 := c[0]+c[2]*v+c[5]*v*v, c[1]+c[4]*v, c[3]
 			for x := 0; x < w; x++ {
-				f := quadTerms(x, y, w, h)
-				var v float64
-				for i := range f {
-					v += c[i] * f[i]
-				}
-				bg[y*w+x] = float32(v)
+				u := quadTerms(x, y, w, h)[1]
+				bg[y*w+x] = float32(a0 + u*(a1+u*a2))
 			}
 		}
 		return bg
@@ -433,6 +432,22 @@ func toGray(img image.Image) []float32 {
 			for x := 0; x < w; x++ {
 				p := row[4*x : 4*x+3]
 				out[y*w+x] = float32(0.299*float64(p[0])+0.587*float64(p[1])+0.114*float64(p[2])) / 255
+			}
+		}
+		return out
+	case *image.NRGBA: // not premultiplied: composite over black here
+		for y := 0; y < h; y++ {
+			row := m.Pix[y*m.Stride : y*m.Stride+4*w]
+			for x := 0; x < w; x++ {
+				p := row[4*x : 4*x+4]
+				out[y*w+x] = float32((0.299*float64(p[0])+0.587*float64(p[1])+0.114*float64(p[2]))*float64(p[3])/255) / 255
+			}
+		}
+		return out
+	case *image.YCbCr: // JPEG: Y is the luminance
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				out[y*w+x] = float32(m.Y[m.YOffset(b.Min.X+x, b.Min.Y+y)]) / 255
 			}
 		}
 		return out
