@@ -163,8 +163,8 @@ func trainedNet(t *testing.T) (*layers.Network, mnist.Dataset) {
 	if os.Getenv("MNIST_DIR") == "" {
 		t.Skip("MNIST_DIR not set")
 	}
-	if testing.Short() || runtime.GOARCH != "amd64" || mat.Impl() == "generic" {
-		t.Skip("trains a network: needs the amd64 assembly kernels and no -short")
+	if testing.Short() || underRace || runtime.GOARCH != "amd64" || mat.Impl() == "generic" {
+		t.Skip("trains a network: needs the amd64 assembly kernels, no -short and no -race")
 	}
 	all, test, err := mnist.Load(context.Background(), mnist.Options{Offline: true})
 	if err != nil {
