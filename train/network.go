@@ -11,7 +11,7 @@ import (
 // NetworkCheckpoint returns a checkpoint holding only what LoadNetwork
 // needs: the network's architecture (its Spec) and its parameters, with the
 // pairs in extra added to the metadata. It has no optimizer state and no
-// training progress, so it is about half the size of a Trainer's
+// training progress, so it is at most half the size of a Trainer's
 // checkpoint and is the form to deploy or embed. Its tensors alias the
 // network's memory.
 //
