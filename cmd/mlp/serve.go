@@ -24,8 +24,15 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args, stdout, "mlp serve [-model FILE] [-addr HOST:PORT]\n\nServes the network over HTTP until SIGINT or SIGTERM:\n  POST /v1/predict  {\"inputs\": [[784 pixels], ...]} or an image\n  GET  /            a page to draw a digit on\n  GET  /healthz, GET /metrics (Prometheus)\nSIGHUP (or, with -watch, a change of the file) reloads the model without\ndropping requests."); err != nil {
 		return helpOK(err)
 	}
-	if fs.NArg() > 0 {
+	switch {
+	case fs.NArg() > 0:
 		return fmt.Errorf("serve: unexpected argument %q (see mlp serve -h)", fs.Arg(0))
+	case *batch < 1:
+		return fmt.Errorf("serve: -max-batch %d: must be at least 1", *batch)
+	case *body < 1024:
+		return fmt.Errorf("serve: -max-body %d: must be at least 1024 bytes", *body)
+	case *watch < 0:
+		return fmt.Errorf("serve: -watch %v: must not be negative", *watch)
 	}
 	net0, err := loadModel(*model)
 	if err != nil {
