@@ -259,19 +259,25 @@ func TestBrowserDrawsDigits(t *testing.T) {
 				t.Fatalf("after Clear the page still shows %+v", s)
 			}
 		}
+		// The first digits are drawn with the mouse, the last two with a
+		// finger (touch events), as on a phone.
+		input := page.mouse
+		if i >= digits-2 {
+			input = page.touch
+		}
 		for _, stroke := range digitStrokes(test.X.Row(i)) {
 			at := func(p [2]float64) (float64, float64) { return pad.Left + p[0]*scale, pad.Top + p[1]*scale }
 			x, y := at(stroke[0])
-			if err := page.mouse("mousePressed", x, y); err != nil {
+			if err := input("mousePressed", x, y); err != nil {
 				t.Fatal(err)
 			}
 			for _, p := range stroke[1:] {
 				x, y = at(p)
-				if err := page.mouse("mouseMoved", x, y); err != nil {
+				if err := input("mouseMoved", x, y); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if err := page.mouse("mouseReleased", x, y); err != nil {
+			if err := input("mouseReleased", x, y); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -285,7 +291,11 @@ func TestBrowserDrawsDigits(t *testing.T) {
 		} else {
 			verdict = "WRONG"
 		}
-		t.Logf("test digit %d (label %d): the page shows %d  %s", i, test.Y[i], *s.Answer, verdict)
+		how := "mouse"
+		if i >= digits-2 {
+			how = "touch"
+		}
+		t.Logf("test digit %d (label %d, drawn by %s): the page shows %d  %s", i, test.Y[i], how, *s.Answer, verdict)
 	}
 	t.Logf("the page read %d of %d drawn test digits right", right, digits)
 	if right < 9 {

@@ -240,3 +240,14 @@ func (c *cdp) mouse(typ string, x, y float64) error {
 	}
 	return c.call("Input.dispatchMouseEvent", p, nil)
 }
+
+// touch sends the touch event that corresponds to a mouse event type (a
+// finger down, moving, lifted) at (x, y).
+func (c *cdp) touch(mouseType string, x, y float64) error {
+	typ := map[string]string{"mousePressed": "touchStart", "mouseMoved": "touchMove", "mouseReleased": "touchEnd"}[mouseType]
+	points := []map[string]any{{"x": x, "y": y, "id": 1}}
+	if typ == "touchEnd" {
+		points = points[:0]
+	}
+	return c.call("Input.dispatchTouchEvent", map[string]any{"type": typ, "touchPoints": points}, nil)
+}
