@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/gomlp/gomlp/internal/gemmshape"
 	"github.com/gomlp/gomlp/mat"
 )
 
@@ -21,39 +22,12 @@ import (
 //	go test -run '^$' -bench Gemm -count 5 ./bench > new.txt
 //	benchstat -col /impl new.txt
 
-type gemmShape struct {
-	m, n, k        int
-	transA, transB bool
-}
-
-func (s gemmShape) String() string {
-	t := func(b bool) string {
-		if b {
-			return "T"
-		}
-		return "N"
-	}
-	return fmt.Sprintf("%dx%dx%d%s%s", s.m, s.n, s.k, t(s.transA), t(s.transB))
-}
-
 // gemmShapes: squares, then the six products of one training step of the
-// 784-256-10 network at batch 128 (forward, weight gradient, input
-// gradient for each layer), then one sample of inference.
-var gemmShapes = []gemmShape{
-	{64, 64, 64, false, false},
-	{128, 128, 128, false, false},
-	{256, 256, 256, false, false},
-	{512, 512, 512, false, false},
-	{1024, 1024, 1024, false, false},
-	{2048, 2048, 2048, false, false},
-	{128, 256, 784, false, false},
-	{784, 256, 128, true, false},
-	{128, 784, 256, false, true},
-	{128, 10, 256, false, false},
-	{256, 10, 128, true, false},
-	{128, 256, 10, false, true},
-	{1, 256, 784, false, false},
-}
+// 784-256-10 network at batch 128 and one sample of inference.
+var gemmShapes = append([]gemmshape.Shape{
+	gemmshape.Square(64), gemmshape.Square(128), gemmshape.Square(256),
+	gemmshape.Square(512), gemmshape.Square(1024), gemmshape.Square(2048),
+}, gemmshape.Step...)
 
 // impls maps the benchmark's impl key to a mat implementation name.
 func impls() [][2]string {
@@ -75,20 +49,13 @@ func randMatrix(rng *rand.Rand, rows, cols int) *mat.Matrix {
 func BenchmarkGemm(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, s := range gemmShapes {
-		a := randMatrix(rng, s.m, s.k)
-		if s.transA {
-			a = randMatrix(rng, s.k, s.m)
-		}
-		bm := randMatrix(rng, s.k, s.n)
-		if s.transB {
-			bm = randMatrix(rng, s.n, s.k)
-		}
-		c := mat.New(s.m, s.n)
-		flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
+		ar, ac, br, bc := s.Stored()
+		a, bm, c := randMatrix(rng, ar, ac), randMatrix(rng, br, bc), mat.New(s.M, s.N)
+		flops := s.Flops()
 		for _, impl := range impls() {
 			threads := []int{1, 2}
 			if impl[0] == "generic" {
-				if s.m*s.n*s.k > 1<<30 {
+				if s.M*s.N*s.K > 1<<30 {
 					continue // 2048³ takes seconds per call in Go
 				}
 				threads = []int{1}
@@ -103,7 +70,7 @@ func BenchmarkGemm(b *testing.B) {
 					mat.SetThreads(th)
 					defer mat.SetThreads(0)
 					for b.Loop() {
-						mat.Gemm(mat.TransposeIf(s.transA), mat.TransposeIf(s.transB), 1, a, bm, 0, c)
+						mat.Gemm(mat.TransposeIf(s.TransA), mat.TransposeIf(s.TransB), 1, a, bm, 0, c)
 					}
 					b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 				})

@@ -40,12 +40,12 @@ func BenchmarkTrainStep(b *testing.B) {
 		spec  layers.Spec
 		batch int
 	}{
-		{"784-256-10", layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}, 1},
-		{"784-256-10", layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}, 8},
-		{"784-256-10", layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}, 32},
-		{"784-256-10", layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}, 128},
-		{"784-256-10", layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}, 512},
-		{"784-512-512-10-dropout", layers.Spec{Inputs: 784, Hidden: []int{512, 512}, Outputs: 10, Keep: 0.5}, 128},
+		{"784-256-10", layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1, InputKeep: 1}, 1},
+		{"784-256-10", layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1, InputKeep: 1}, 8},
+		{"784-256-10", layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1, InputKeep: 1}, 32},
+		{"784-256-10", layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1, InputKeep: 1}, 128},
+		{"784-256-10", layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1, InputKeep: 1}, 512},
+		{"784-512-512-10-dropout", layers.Spec{Inputs: 784, Hidden: []int{512, 512}, Outputs: 10, Keep: 0.5, InputKeep: 1}, 128},
 	}
 	for _, c := range cases {
 		b.Run(fmt.Sprintf("%s/batch=%d", c.name, c.batch), func(b *testing.B) {
@@ -53,7 +53,7 @@ func BenchmarkTrainStep(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.01})
+			opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.01, Momentum: 0.9})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -141,7 +141,7 @@ func BenchmarkTrainStepGemmOnly(b *testing.B) {
 // probabilities) on a trained-size 784-256-10 network.
 func BenchmarkPredict(b *testing.B) {
 	x, _ := syntheticData(1000)
-	net, err := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}.Build(1)
+	net, err := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1, InputKeep: 1}.Build(1)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,7 +12,7 @@
 // Writing:
 //
 //	c := &ckpt.Checkpoint{
-//		Metadata: map[string]string{"architecture": "784-128-10", "step": "1200"},
+//		Metadata: map[string]string{"arch": "mlp", "arch.inputs": "784", "train.step": "1200"},
 //		Tensors:  []ckpt.Tensor{{Name: "dense_0/weights", Shape: []int{784, 128}, Data: w}},
 //	}
 //	err := ckpt.Save("model.gmlp", c) // atomic and durable; refuses NaN/Inf
@@ -24,9 +24,30 @@
 //	report, err := c.Restore(params)                          // strict
 //	report, err = c.Restore(params, ckpt.Skip("dense_2/*"))  // finetuning a new head
 //
-// By convention the metadata holds "architecture" (enough to rebuild the
-// network), "step" (training progress) and "writer" (the program and version
-// that wrote the file). The package never interprets metadata.
+// Check does the first phase alone, from names and shapes, so a program can
+// check a file against a model before allocating the model. Save takes
+// SaveOptions and Restore RestoreOptions, distinct types, so a restore-only
+// option given to Save does not compile.
+//
+// The package never interprets metadata. gomlp's own packages write "arch"
+// and "arch.*" (layers.Spec.Meta: enough to rebuild the network), "optim.*"
+// (sgd.Config.Meta), "train.*" (training settings and progress, from
+// package train) and "writer"; FORMAT.md lists every key.
+//
+// Large files: Load reads in one pass, with memory equal to the tensors'
+// size. A file that holds fewer bytes on disk than it declares (a sparse
+// file) has each large tensor's checksum verified before its memory is
+// allocated, so it cannot make Load allocate what is not there. Decoding is
+// linear in the file's size and tensor count; Tensors come back sorted, so
+// Checkpoint.Tensor finds a name by binary search. For listings, quote names
+// with DisplayName (or QuoteName): names that differ only by invisible
+// characters then print differently.
+//
+// Temporary files: Save writes ".<base>.tmp-<16 hex digits>" beside the
+// destination and renames it. A save killed midway leaves that file behind;
+// the next Save of the same path removes such files once no process holds
+// their lock (on Unix) and they are a minute old. Elsewhere, or to clean up
+// at once, remove them by hand: they are never complete checkpoints.
 package ckpt
 
 import (
@@ -87,9 +108,19 @@ func (c *Checkpoint) Tensor(name string) *Tensor {
 	return nil
 }
 
-// An Option changes how Save, Encode or Restore behave. Options that only
-// make sense for Restore are refused by Save and Encode.
-type Option func(*options)
+// A SaveOption changes how Save and Encode behave, a RestoreOption how
+// Restore and Check behave. They are separate types, so the compiler
+// refuses a restore-only option given to Save. AllowNonFinite is both.
+type (
+	SaveOption    interface{ applySave(*options) }
+	RestoreOption interface{ applyRestore(*options) }
+)
+
+// Option is an option for both saving and restoring (AllowNonFinite).
+type Option interface {
+	SaveOption
+	RestoreOption
+}
 
 type options struct {
 	allowNonFinite  bool
@@ -97,70 +128,68 @@ type options struct {
 	allowUnexpected bool
 	skip            []string
 	renames         []rename
-	restoreOnly     []string // names of restore-only options given, for Save's error
 }
 
 type rename struct{ from, to string }
+
+// restoreOption is a RestoreOption; bothOption is an Option.
+type (
+	restoreOption func(*options)
+	bothOption    func(*options)
+)
+
+func (f restoreOption) applyRestore(o *options) { f(o) }
+func (f bothOption) applyRestore(o *options)    { f(o) }
+func (f bothOption) applySave(o *options)       { f(o) }
 
 // AllowNonFinite lets Save and Encode write NaN and infinite values, and lets
 // Restore copy them into the model. Without it both refuse, so that a
 // diverged training run cannot overwrite the last good checkpoint.
 func AllowNonFinite() Option {
-	return func(o *options) { o.allowNonFinite = true }
+	return bothOption(func(o *options) { o.allowNonFinite = true })
 }
 
 // AllowMissing lets Restore succeed when model tensors are absent from the
 // checkpoint; they keep their current values and are listed in Report.Missing.
-func AllowMissing() Option {
-	return func(o *options) {
-		o.allowMissing = true
-		o.restoreOnly = append(o.restoreOnly, "AllowMissing")
-	}
+func AllowMissing() RestoreOption {
+	return restoreOption(func(o *options) { o.allowMissing = true })
 }
 
 // AllowUnexpected lets Restore succeed when the checkpoint holds tensors the
 // model does not have; they are listed in Report.Unexpected.
-func AllowUnexpected() Option {
-	return func(o *options) {
-		o.allowUnexpected = true
-		o.restoreOnly = append(o.restoreOnly, "AllowUnexpected")
-	}
+func AllowUnexpected() RestoreOption {
+	return restoreOption(func(o *options) { o.allowUnexpected = true })
 }
 
 // Skip makes Restore leave alone every tensor whose (model-side) name matches
 // one of the patterns, in the syntax of path.Match: "dense_2/*" matches
 // "dense_2/weights" and "dense_2/biases". Skipped tensors are neither copied
 // nor checked, on both sides; use it to finetune a model whose layers changed.
-func Skip(patterns ...string) Option {
-	return func(o *options) {
-		o.skip = append(o.skip, patterns...)
-		o.restoreOnly = append(o.restoreOnly, "Skip")
-	}
+func Skip(patterns ...string) RestoreOption {
+	return restoreOption(func(o *options) { o.skip = append(o.skip, patterns...) })
 }
 
 // Rename makes Restore read a checkpoint tensor named from+rest into the
 // model tensor named to+rest. With several renames the longest matching from
 // wins. Skip patterns apply to the renamed names.
-func Rename(from, to string) Option {
-	return func(o *options) {
-		o.renames = append(o.renames, rename{from, to})
-		o.restoreOnly = append(o.restoreOnly, "Rename")
-	}
+func Rename(from, to string) RestoreOption {
+	return restoreOption(func(o *options) { o.renames = append(o.renames, rename{from, to}) })
 }
 
-func buildOptions(opts []Option) *options {
+func saveOptions(opts []SaveOption) *options {
 	o := &options{}
 	for _, opt := range opts {
-		opt(o)
+		opt.applySave(o)
 	}
 	return o
 }
 
-func (o *options) forSave() error {
-	if len(o.restoreOnly) > 0 {
-		return fmt.Errorf("ckpt: option %s applies to Restore, not to saving", o.restoreOnly[0])
+func restoreOptions(opts []RestoreOption) *options {
+	o := &options{}
+	for _, opt := range opts {
+		opt.applyRestore(o)
 	}
-	return nil
+	return o
 }
 
 func (o *options) checkPatterns() error {

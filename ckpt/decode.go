@@ -10,18 +10,25 @@ import (
 	"io"
 	"math"
 	"math/bits"
-	"os"
 	"unicode/utf8"
 )
 
 // minFileLen is the size of a checkpoint with no tensors and no metadata.
 const minFileLen = preambleLen + 8 + footerLen
 
-// Load reads and fully verifies the checkpoint at path (see Read).
+// Load reads and fully verifies the checkpoint at path (see Read). It opens
+// the file first and then checks what it opened (so a path swapped in
+// between cannot fool it), and refuses anything but a regular file: on Unix
+// the open does not wait, so a FIFO or device at path is refused at once.
 func Load(path string) (*Checkpoint, error) {
-	fi, err := os.Stat(path)
+	f, err := openNoWait(path)
 	if err != nil {
 		return nil, fmt.Errorf("ckpt: %w%s", err, missingFileHint(path))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("ckpt: %w", err)
 	}
 	if fi.IsDir() {
 		return nil, &FileError{File: path, Kind: ErrNotCheckpoint, Msg: "is a directory" + dirHint(path)}
@@ -29,15 +36,25 @@ func Load(path string) (*Checkpoint, error) {
 	if !fi.Mode().IsRegular() { // a FIFO or device could block or never end
 		return nil, &FileError{File: path, Kind: ErrNotCheckpoint, Msg: "not a regular file (" + fi.Mode().Type().String() + ")"}
 	}
-	f, err := os.Open(path)
-	if err != nil {
+	if fi.Size() == 0 {
+		var b [1]byte
+		if n, _ := f.Read(b[:]); n > 0 { // /proc files say 0 and have content
+			return nil, &FileError{File: path, Kind: ErrNotCheckpoint, Msg: "not a gomlp checkpoint: its size is reported as 0 bytes but it has content (a virtual file, such as those under /proc?)"}
+		}
+	}
+	if err := blockingMode(f); err != nil {
 		return nil, fmt.Errorf("ckpt: %w", err)
 	}
-	defer f.Close()
-	if fi2, err := f.Stat(); err != nil || !os.SameFile(fi, fi2) {
-		return nil, fmt.Errorf("ckpt: %s: file changed while opening it", path)
+	// A file with fewer bytes on disk than its size (sparse, or on a
+	// compressing file system) could declare far more data than it holds:
+	// verify its large tensors before allocating them. A fully allocated
+	// file holds its bytes for real and is read in one pass.
+	verifyFirst := true
+	if n, ok := allocatedBytes(fi); ok && n >= fi.Size() {
+		verifyFirst = false
 	}
-	c, err := read(f, fi.Size(), path)
+	d := &decoder{r: f, size: fi.Size(), name: path, verifyFirst: verifyFirst}
+	c, err := d.run()
 	if err != nil {
 		return nil, err
 	}
@@ -58,18 +75,19 @@ func Load(path string) (*Checkpoint, error) {
 // ErrMalformed or ErrUnsupported with errors.Is. An error from r itself is
 // returned wrapped.
 func Read(r io.ReaderAt, size int64) (*Checkpoint, error) {
-	return read(r, size, "")
+	_, inMemory := r.(*bytes.Reader)
+	d := &decoder{r: r, size: size, verifyFirst: !inMemory}
+	return d.run()
 }
 
-func read(r io.ReaderAt, size int64, file string) (*Checkpoint, error) {
-	d := &decoder{r: r, size: size, name: file}
+func (d *decoder) run() (*Checkpoint, error) {
 	c, err := d.decode()
 	if err != nil {
 		var fe *FileError
 		if errors.As(err, &fe) {
-			fe.File = file
-		} else if file != "" {
-			err = fmt.Errorf("ckpt: %s: %w", file, err)
+			fe.File = d.name
+		} else if d.name != "" {
+			err = fmt.Errorf("ckpt: %s: %w", d.name, err)
 		} else {
 			err = fmt.Errorf("ckpt: %w", err)
 		}
@@ -82,6 +100,10 @@ type decoder struct {
 	r    io.ReaderAt
 	size int64
 	name string // file name, for hints; may be ""
+
+	// verifyFirst: check the CRC of tensors over bigTensor before
+	// allocating them (the input may declare more than it holds).
+	verifyFirst bool
 }
 
 // readAt reads exactly len(p) bytes at off; running out of file is truncation.
@@ -123,6 +145,9 @@ func (d *decoder) decode() (*Checkpoint, error) {
 	if major := binary.LittleEndian.Uint16(pre[8:]); len(head) >= 12 && major != formatMajor {
 		minor := binary.LittleEndian.Uint16(pre[10:])
 		if len(head) == preambleLen && maskCRC(crc(pre[:60])) == binary.LittleEndian.Uint32(pre[60:]) {
+			if major < formatMajor {
+				return nil, fileErrorf(ErrUnsupported, "says checkpoint format %d.%d, which no gomlp has written; this build reads format %d", major, minor, formatMajor)
+			}
 			return nil, fileErrorf(ErrUnsupported, "written in checkpoint format %d.%d; this build reads format %d (a newer gomlp wrote it?)", major, minor, formatMajor)
 		}
 		return nil, fileErrorf(ErrUnsupported, "format version field says %d.%d and the preamble checksum does not match: damaged, or a format this build does not know", major, minor)
@@ -294,40 +319,40 @@ func parseIndex(index []byte, f footer) (*Checkpoint, []record, error) {
 		}
 		t.Name = string(name)
 		if why := checkName(t.Name, MaxNameLen); why != "" {
-			return nil, nil, bad("name %q: %s", t.Name, why)
+			return nil, nil, bad("name %s: %s", QuoteName(t.Name), why)
 		}
 		if i > 0 && t.Name <= c.Tensors[i-1].Name {
 			if t.Name == c.Tensors[i-1].Name {
-				return nil, nil, bad("duplicate name %q", t.Name)
+				return nil, nil, bad("duplicate name %s", QuoteName(t.Name))
 			}
-			return nil, nil, bad("name %q is out of order (names must be sorted)", t.Name)
+			return nil, nil, bad("name %s is out of order (names must be sorted)", QuoteName(t.Name))
 		}
 		dt, ok := dtypeFromCode(code)
 		if !ok {
-			return nil, nil, fileErrorf(ErrUnsupported, "tensor %q has dtype code %d, which this build does not know", t.Name, code)
+			return nil, nil, fileErrorf(ErrUnsupported, "tensor %s has dtype code %d, which this build does not know", QuoteName(t.Name), code)
 		}
 		t.DType = dt
 		n, ok := numElements(dims)
 		if !ok {
-			return nil, nil, bad("tensor %q: shape %v exceeds the limits (dimension <= 2^40, elements <= 2^48)", t.Name, dims)
+			return nil, nil, bad("tensor %s: shape %v exceeds the limits (dimension <= 2^40, elements <= 2^48)", QuoteName(t.Name), dims)
 		}
 		if hi, lo := bits.Mul64(n, uint64(dt.Size())); hi != 0 || lo != r.byteLen {
-			return nil, nil, bad("tensor %q: %d bytes for %d %v elements", t.Name, r.byteLen, n, dt)
+			return nil, nil, bad("tensor %s: %d bytes for %d %v elements", QuoteName(t.Name), r.byteLen, n, dt)
 		}
 		if want := alignUp(end, Alignment); r.offset != want {
-			return nil, nil, bad("tensor %q at offset %d, want %d (data must be contiguous, in name order, %d-byte aligned)", t.Name, r.offset, want, Alignment)
+			return nil, nil, bad("tensor %s at offset %d, want %d (data must be contiguous, in name order, %d-byte aligned)", QuoteName(t.Name), r.offset, want, Alignment)
 		}
 		if r.offset > f.dataEnd || r.byteLen > f.dataEnd-r.offset {
-			return nil, nil, bad("tensor %q [%d, +%d) runs past the data end %d", t.Name, r.offset, r.byteLen, f.dataEnd)
+			return nil, nil, bad("tensor %s [%d, +%d) runs past the data end %d", QuoteName(t.Name), r.offset, r.byteLen, f.dataEnd)
 		}
 		end = r.offset + r.byteLen
 		if r.byteLen > math.MaxInt || n > math.MaxInt {
-			return nil, nil, fileErrorf(ErrUnsupported, "tensor %q of %d bytes is too large for this platform", t.Name, r.byteLen)
+			return nil, nil, fileErrorf(ErrUnsupported, "tensor %s of %d bytes is too large for this platform", QuoteName(t.Name), r.byteLen)
 		}
 		t.Shape = make([]int, rank)
 		for j, d := range dims {
 			if d > math.MaxInt {
-				return nil, nil, fileErrorf(ErrUnsupported, "tensor %q: dimension %d is too large for this platform", t.Name, d)
+				return nil, nil, fileErrorf(ErrUnsupported, "tensor %s: dimension %d is too large for this platform", QuoteName(t.Name), d)
 			}
 			t.Shape[j] = int(d)
 		}
@@ -383,13 +408,13 @@ func parseMetadata(cur *cursor) (map[string]string, error) {
 			return nil, bad("bad padding")
 		}
 		if why := checkName(key, MaxKeyLen); why != "" {
-			return nil, bad("key %q: %s", key, why)
+			return nil, bad("key %s: %s", QuoteName(key), why)
 		}
 		if i > 0 && key <= prev {
-			return nil, bad("key %q is duplicate or out of order (keys must be sorted)", key)
+			return nil, bad("key %s is duplicate or out of order (keys must be sorted)", QuoteName(key))
 		}
 		if !utf8.Valid(val) {
-			return nil, bad("value of %q is not valid UTF-8", key)
+			return nil, bad("value of %s is not valid UTF-8", QuoteName(key))
 		}
 		meta[key] = string(val)
 		prev = key
@@ -398,7 +423,8 @@ func parseMetadata(cur *cursor) (map[string]string, error) {
 }
 
 // readData reads every tensor's data in file order through one buffer,
-// checking each CRC and every padding byte.
+// checking each CRC and every padding byte. A tensor larger than bigTensor
+// is verified before its memory is allocated (see verifyData).
 func (d *decoder) readData(c *Checkpoint, recs []record, f footer) error {
 	const bufSize = 256 << 10
 	sr := io.NewSectionReader(d.r, dataOffset, int64(f.dataEnd)-dataOffset)
@@ -412,7 +438,16 @@ func (d *decoder) readData(c *Checkpoint, recs []record, f footer) error {
 			return err
 		}
 		if !allZero(p) {
-			return fileErrorf(ErrMalformed, "non-zero padding before tensor %q (bytes %d-%d)", t.Name, pos, r.offset-1)
+			return fileErrorf(ErrMalformed, "non-zero padding before tensor %s (bytes %d-%d)", QuoteName(t.Name), pos, r.offset-1)
+		}
+		if d.verifyFirst && r.byteLen > bigTensor {
+			ok, err := d.verifyData(r.offset, r.byteLen, r.crc)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fileErrorf(ErrChecksum, "data checksum mismatch in tensor %s (bytes %d-%d are damaged)", QuoteName(t.Name), r.offset, r.offset+r.byteLen-1)
+			}
 		}
 		var raw []byte
 		if t.DType == Float32 {
@@ -426,7 +461,7 @@ func (d *decoder) readData(c *Checkpoint, recs []record, f footer) error {
 			return err
 		}
 		if maskCRC(crc32.Checksum(raw, castagnoli)) != r.crc {
-			return fileErrorf(ErrChecksum, "data checksum mismatch in tensor %q (bytes %d-%d are damaged)", t.Name, r.offset, r.offset+r.byteLen-1)
+			return fileErrorf(ErrChecksum, "data checksum mismatch in tensor %s (bytes %d-%d are damaged)", QuoteName(t.Name), r.offset, r.offset+r.byteLen-1)
 		}
 		if t.DType == Float32 && !hostLittleEndian {
 			for j, v := range t.Data {

@@ -42,11 +42,8 @@ type layout struct {
 // during the write may be stored torn, or with a checksum that no longer
 // matches, making the file unreadable). Encode does not change
 // c: tensors are written in name order without reordering c.Tensors.
-func Encode(w io.Writer, c *Checkpoint, opts ...Option) error {
-	o := buildOptions(opts)
-	if err := o.forSave(); err != nil {
-		return err
-	}
+func Encode(w io.Writer, c *Checkpoint, opts ...SaveOption) error {
+	o := saveOptions(opts)
 	l, err := plan(c, o)
 	if err != nil {
 		return err
@@ -74,13 +71,13 @@ func plan(c *Checkpoint, o *options) (*layout, error) {
 	for _, k := range l.keys {
 		v := c.Metadata[k]
 		if why := checkName(k, MaxKeyLen); why != "" {
-			return nil, fmt.Errorf("ckpt: metadata key %q: %s", k, why)
+			return nil, fmt.Errorf("ckpt: metadata key %s: %s", QuoteName(k), why)
 		}
 		if len(v) > MaxValueLen {
-			return nil, fmt.Errorf("ckpt: metadata %q: value of %d bytes; the format allows at most %d", k, len(v), MaxValueLen)
+			return nil, fmt.Errorf("ckpt: metadata %s: value of %d bytes; the format allows at most %d", QuoteName(k), len(v), MaxValueLen)
 		}
 		if !utf8.ValidString(v) {
-			return nil, fmt.Errorf("ckpt: metadata %q: value is not valid UTF-8", k)
+			return nil, fmt.Errorf("ckpt: metadata %s: value is not valid UTF-8", QuoteName(k))
 		}
 		indexLen += kvLen(len(k), len(v))
 	}
@@ -96,7 +93,7 @@ func plan(c *Checkpoint, o *options) (*layout, error) {
 	var problems []error
 	for i, t := range l.tensors {
 		if i > 0 && t.Name == l.tensors[i-1].Name {
-			return nil, fmt.Errorf("ckpt: tensor %q appears twice", t.Name)
+			return nil, fmt.Errorf("ckpt: tensor %s appears twice", QuoteName(t.Name))
 		}
 		if err := checkTensor(t, o.allowNonFinite); err != nil {
 			if problems = append(problems, err); len(problems) == 10 {
@@ -155,36 +152,36 @@ func byteLen(t *Tensor) int {
 // checkTensor applies the reader's rules to one tensor before it is written.
 func checkTensor(t *Tensor, allowNonFinite bool) error {
 	if why := checkName(t.Name, MaxNameLen); why != "" {
-		return fmt.Errorf("tensor name %q: %s", t.Name, why)
+		return fmt.Errorf("tensor name %s: %s", QuoteName(t.Name), why)
 	}
 	if !t.DType.valid() {
-		return fmt.Errorf("tensor %q: unknown %v", t.Name, t.DType)
+		return fmt.Errorf("tensor %s: unknown %v", QuoteName(t.Name), t.DType)
 	}
 	if len(t.Shape) > MaxRank {
-		return fmt.Errorf("tensor %q: rank %d; the format allows at most %d", t.Name, len(t.Shape), MaxRank)
+		return fmt.Errorf("tensor %s: rank %d; the format allows at most %d", QuoteName(t.Name), len(t.Shape), MaxRank)
 	}
 	dims := make([]uint64, len(t.Shape))
 	for i, d := range t.Shape {
 		if d < 0 {
-			return fmt.Errorf("tensor %q: negative dimension in shape %v", t.Name, t.Shape)
+			return fmt.Errorf("tensor %s: negative dimension in shape %v", QuoteName(t.Name), t.Shape)
 		}
 		dims[i] = uint64(d)
 	}
 	n, ok := numElements(dims)
 	if !ok {
-		return fmt.Errorf("tensor %q: shape %v exceeds the format's limits (dimension <= 2^40, elements <= 2^48)", t.Name, t.Shape)
+		return fmt.Errorf("tensor %s: shape %v exceeds the format's limits (dimension <= 2^40, elements <= 2^48)", QuoteName(t.Name), t.Shape)
 	}
 	if t.DType == Float32 {
 		if uint64(len(t.Data)) != n || len(t.Raw) != 0 {
-			return fmt.Errorf("tensor %q: shape %v needs %d float32 elements in Data, have %d (and %d bytes in Raw)", t.Name, t.Shape, n, len(t.Data), len(t.Raw))
+			return fmt.Errorf("tensor %s: shape %v needs %d float32 elements in Data, have %d (and %d bytes in Raw)", QuoteName(t.Name), t.Shape, n, len(t.Data), len(t.Raw))
 		}
 	} else if uint64(len(t.Raw)) != n*uint64(t.DType.Size()) || len(t.Data) != 0 {
-		return fmt.Errorf("tensor %q: shape %v of %v needs %d bytes in Raw, have %d (and %d elements in Data)", t.Name, t.Shape, t.DType, n*uint64(t.DType.Size()), len(t.Raw), len(t.Data))
+		return fmt.Errorf("tensor %s: shape %v of %v needs %d bytes in Raw, have %d (and %d elements in Data)", QuoteName(t.Name), t.Shape, t.DType, n*uint64(t.DType.Size()), len(t.Raw), len(t.Data))
 	}
 	if !allowNonFinite {
 		if i := firstNonFinite(t); i >= 0 {
-			return &nonFiniteError{fmt.Sprintf("tensor %q: element %d %s is %s (use AllowNonFinite to keep it)",
-				t.Name, i, coords(t.Shape, i), valueString(t, i))}
+			return &nonFiniteError{fmt.Sprintf("tensor %s: element %d %s is %s: the values have diverged, so they are not saved (the option ckpt.AllowNonFinite() saves them as they are)",
+				QuoteName(t.Name), i, coords(t.Shape, i), valueString(t, i))}
 		}
 	}
 	return nil

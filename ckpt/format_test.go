@@ -111,9 +111,15 @@ func TestEncodeRejectsInvalid(t *testing.T) {
 			t.Errorf("Encode wrote %d bytes before failing", b.Len())
 		}
 	}
-	if err := Encode(&bytes.Buffer{}, &Checkpoint{}, Skip("x")); err == nil || !strings.Contains(err.Error(), "applies to Restore") {
-		t.Errorf("Encode with Skip: %v", err)
+	// Restore-only options are not SaveOptions, so Save(path, c, Skip("x"))
+	// does not compile; AllowNonFinite is both.
+	for name, o := range map[string]RestoreOption{"Skip": Skip("x"), "Rename": Rename("a", "b"), "AllowMissing": AllowMissing(), "AllowUnexpected": AllowUnexpected()} {
+		if _, ok := o.(SaveOption); ok {
+			t.Errorf("%s is also a SaveOption", name)
+		}
 	}
+	var _ SaveOption = AllowNonFinite()
+	var _ RestoreOption = AllowNonFinite()
 }
 
 func TestEncodeRefusesNonFinite(t *testing.T) {
@@ -204,6 +210,7 @@ func TestHostileFiles(t *testing.T) {
 	}{
 		{"incompatible flags", func(b []byte) []byte { b[12] = 1; return b }, ErrUnsupported, "incompatible-feature flags"},
 		{"newer major version", func(b []byte) []byte { le.PutUint16(b[8:], 2); le.PutUint16(b[foot+40:], 2); return b }, ErrUnsupported, "format 2.0; this build reads format 1"},
+		{"version 0", func(b []byte) []byte { le.PutUint16(b[8:], 0); le.PutUint16(b[foot+40:], 0); return b }, ErrUnsupported, "format 0.0, which no gomlp has written"},
 		{"newer minor version", func(b []byte) []byte { le.PutUint16(b[10:], 1); le.PutUint16(b[foot+42:], 1); return b }, nil, ""},
 		{"compatible flags", func(b []byte) []byte { b[16] = 0xff; return b }, nil, ""},
 		{"versions differ", func(b []byte) []byte { le.PutUint16(b[foot+42:], 1); return b }, ErrMalformed, "footer says format 1.1"},

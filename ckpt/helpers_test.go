@@ -11,7 +11,7 @@ import (
 )
 
 // encode is Encode into memory, failing the test on error.
-func encode(t testing.TB, c *Checkpoint, opts ...Option) []byte {
+func encode(t testing.TB, c *Checkpoint, opts ...SaveOption) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := Encode(&b, c, opts...); err != nil {

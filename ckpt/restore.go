@@ -16,27 +16,36 @@ type Report struct {
 	Unexpected []string // in the checkpoint but not the model (AllowUnexpected)
 }
 
-// RestoreError lists every reason a Restore was refused. The model was not
-// changed.
+// MaxProblems is how many problems a RestoreError lists; the others are
+// only counted, so that a file with a million bad tensors gives a short
+// error.
+const MaxProblems = 20
+
+// RestoreError says why a Restore was refused. The model was not changed.
 type RestoreError struct {
 	File     string   // the checkpoint's path, "" if it was not loaded from a file
-	Problems []string // one line each: a %q-quoted name and what is wrong
+	Problems []string // the first MaxProblems, by name, one line each: the quoted name (see QuoteName) and what is wrong
+	More     int      // how many more problems there were
 	Hint     string   // which options would let a finetuning restore go through
 }
 
 func (e *RestoreError) Error() string {
 	var b strings.Builder
-	from, prefix := "the checkpoint", ""
+	from := "the checkpoint"
 	if e.File != "" {
-		from, prefix = e.File, e.File+": "
+		from = e.File
 	}
+	n := len(e.Problems) + e.More
 	plural := "s"
-	if len(e.Problems) == 1 {
+	if n == 1 {
 		plural = ""
 	}
-	fmt.Fprintf(&b, "ckpt: cannot restore from %s (%d problem%s; the model was not changed):", from, len(e.Problems), plural)
+	fmt.Fprintf(&b, "ckpt: cannot restore from %s (%d problem%s; the model was not changed):", from, n, plural)
 	for _, p := range e.Problems {
-		b.WriteString("\n" + prefix + p)
+		b.WriteString("\n" + p)
+	}
+	if e.More > 0 {
+		fmt.Fprintf(&b, "\n… and %d more", e.More)
 	}
 	if e.Hint != "" {
 		b.WriteString("\nhint: " + e.Hint)
@@ -59,15 +68,26 @@ func (e *RestoreError) Error() string {
 // tensors matching a pattern alone, AllowMissing and AllowUnexpected accept
 // tensors present on one side only, Rename maps checkpoint name prefixes to
 // model ones, and AllowNonFinite accepts NaN and infinity.
-func (c *Checkpoint) Restore(into []Tensor, opts ...Option) (Report, error) {
-	o := buildOptions(opts)
+func (c *Checkpoint) Restore(into []Tensor, opts ...RestoreOption) (Report, error) {
+	return c.restore(into, restoreOptions(opts), false)
+}
+
+// Check does Restore's first phase only: it returns the Report or the
+// *RestoreError that Restore would, copying nothing. Only the Name, Shape
+// and DType of into are read, so their Data and Raw may be nil: a program
+// can check a checkpoint against a model before allocating the model.
+func (c *Checkpoint) Check(into []Tensor, opts ...RestoreOption) (Report, error) {
+	return c.restore(into, restoreOptions(opts), true)
+}
+
+func (c *Checkpoint) restore(into []Tensor, o *options, dry bool) (Report, error) {
 	if err := o.checkPatterns(); err != nil {
 		return Report{}, err
 	}
 	var rep Report
 	var problems []problem
 	addf := func(kind problemKind, name, format string, args ...any) {
-		problems = append(problems, problem{kind, name, fmt.Sprintf("%q: ", name) + fmt.Sprintf(format, args...)})
+		problems = append(problems, problem{kind, name, QuoteName(name) + ": " + fmt.Sprintf(format, args...)})
 	}
 
 	// Checkpoint tensors by the model-side name they map to.
@@ -76,7 +96,7 @@ func (c *Checkpoint) Restore(into []Tensor, opts ...Option) (Report, error) {
 		t := &c.Tensors[i]
 		name := o.mapName(t.Name)
 		if prev, dup := byName[name]; dup {
-			addf(other, name, "checkpoint tensors %q and %q both map to this name", prev.Name, t.Name)
+			addf(other, name, "checkpoint tensors %s and %s both map to this name", QuoteName(prev.Name), QuoteName(t.Name))
 			continue
 		}
 		byName[name] = t
@@ -103,7 +123,7 @@ func (c *Checkpoint) Restore(into []Tensor, opts ...Option) (Report, error) {
 		case src == nil:
 			addf(missing, dst.Name, "missing from the checkpoint (model %s)", typeAndShape(dst, dst))
 		default:
-			if kind, why := mismatch(src, dst, o); why != "" {
+			if kind, why := mismatch(src, dst, o, dry); why != "" {
 				addf(kind, dst.Name, "%s", why)
 			} else {
 				copies = append(copies, pair{dst, src})
@@ -130,14 +150,17 @@ func (c *Checkpoint) Restore(into []Tensor, opts ...Option) (Report, error) {
 	if len(problems) > 0 {
 		slices.SortStableFunc(problems, func(a, b problem) int { return strings.Compare(a.name, b.name) })
 		e := &RestoreError{File: c.file, Hint: hint(problems)}
-		for _, p := range problems {
+		for _, p := range problems[:min(len(problems), MaxProblems)] {
 			e.Problems = append(e.Problems, p.line)
 		}
+		e.More = len(problems) - len(e.Problems)
 		return Report{}, e
 	}
 	for _, p := range copies {
-		copy(p.dst.Data, p.src.Data)
-		copy(p.dst.Raw, p.src.Raw)
+		if !dry {
+			copy(p.dst.Data, p.src.Data)
+			copy(p.dst.Raw, p.src.Raw)
+		}
 	}
 	for _, l := range [][]string{rep.Restored, rep.Skipped, rep.Missing, rep.Unexpected} {
 		slices.Sort(l)
@@ -161,15 +184,15 @@ type problem struct {
 }
 
 // mismatch says why src cannot be copied into dst, or "".
-func mismatch(src, dst *Tensor, o *options) (problemKind, string) {
+func mismatch(src, dst *Tensor, o *options, dry bool) (problemKind, string) {
 	from := ""
 	if n := o.mapName(src.Name); n != src.Name {
-		from = fmt.Sprintf(" (checkpoint name %q)", src.Name)
+		from = fmt.Sprintf(" (checkpoint name %s)", QuoteName(src.Name))
 	}
 	if src.DType != dst.DType || !slices.Equal(src.Shape, dst.Shape) {
 		return changed, fmt.Sprintf("checkpoint %s, model %s%s", typeAndShape(src, dst), typeAndShape(dst, src), from)
 	}
-	if !holds(dst) {
+	if !dry && !holds(dst) {
 		return other, fmt.Sprintf("the model's %v buffer does not hold shape %v (Data %d, Raw %d)", dst.DType, dst.Shape, len(dst.Data), len(dst.Raw))
 	}
 	if !holds(src) {
@@ -221,7 +244,7 @@ func hint(problems []problem) string {
 		if i := strings.LastIndexByte(skipName, '/'); i >= 0 {
 			pattern = skipName[:i+1] + "*"
 		}
-		h = append(h, fmt.Sprintf("to finetune a model whose layers changed, keep the model's values for them with ckpt.Skip(%q)", pattern))
+		h = append(h, fmt.Sprintf("to finetune a model whose layers changed, keep the model's values for them with ckpt.Skip(%s)", QuoteName(pattern)))
 	}
 	if has[missing] {
 		h = append(h, "ckpt.AllowMissing() keeps model tensors the checkpoint lacks")
@@ -233,7 +256,7 @@ func hint(problems []problem) string {
 		h = append(h, "ckpt.Rename(from, to) maps renamed layers")
 	}
 	if has[nonFinite] {
-		h = append(h, "ckpt.AllowNonFinite() restores NaN and infinity as they are")
+		h = append(h, "the checkpoint holds NaN or infinite values, so the run that wrote it had diverged: use an earlier checkpoint, or restore the values as they are with the option ckpt.AllowNonFinite()")
 	}
 	return strings.Join(h, "; ")
 }

@@ -3,6 +3,7 @@ package ckpt
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
 	"slices"
@@ -119,12 +120,16 @@ func TestRestoreReportsEverythingAndChangesNothing(t *testing.T) {
 	msg := err.Error()
 	for _, s := range []string{
 		"cannot restore from " + path + " (5 problems; the model was not changed)",
-		"\n" + path + `: "dense_1/weights": checkpoint [256 10], model [128 10]`,
+		"\n" + `"dense_1/weights": checkpoint [256 10], model [128 10]`,
+		"the run that wrote it had diverged: use an earlier checkpoint",
 		`ckpt.Skip("dense_1/*")`, "ckpt.AllowMissing()", "ckpt.AllowUnexpected()", "ckpt.Rename(", "ckpt.AllowNonFinite()",
 	} {
 		if !strings.Contains(msg, s) {
 			t.Errorf("error lacks %q:\n%s", s, msg)
 		}
+	}
+	if n := strings.Count(msg, path); n != 1 {
+		t.Errorf("the path appears %d times, want once:\n%s", n, msg)
 	}
 	if n := strings.Count(msg, "\n"); n != 6 {
 		t.Errorf("error has %d lines, want 7 (header, 5 problems, hint):\n%s", n+1, msg)
@@ -220,5 +225,58 @@ func TestRestoreMisuse(t *testing.T) {
 	dst := []Tensor{{Name: "n", Shape: []int{1}, Data: []float32{0}}, {Name: "s", DType: Int64, Raw: make([]byte, 8)}}
 	if _, err := hand.Restore(dst, AllowNonFinite()); err != nil || dst[1].Raw[7] != 8 || !math.IsNaN(float64(dst[0].Data[0])) {
 		t.Fatalf("raw/NaN restore: %v %v", err, dst)
+	}
+}
+
+// TestRestoreErrorCapped: a checkpoint with very many bad tensors gives an
+// error of MaxProblems lines and a count, not one line per tensor.
+func TestRestoreErrorCapped(t *testing.T) {
+	const n = 5000
+	c := &Checkpoint{file: "many.gmlp"}
+	var into []Tensor
+	for i := range n {
+		name := fmt.Sprintf("t%05d", i)
+		c.Tensors = append(c.Tensors, Tensor{Name: name, Shape: []int{1}, Data: []float32{1}})
+		into = append(into, Tensor{Name: name, Shape: []int{2}, Data: make([]float32, 2)})
+	}
+	_, err := c.Restore(into)
+	var re *RestoreError
+	if !errors.As(err, &re) {
+		t.Fatalf("Restore: %v", err)
+	}
+	if len(re.Problems) != MaxProblems || re.More != n-MaxProblems {
+		t.Errorf("%d problems listed and %d more, want %d and %d", len(re.Problems), re.More, MaxProblems, n-MaxProblems)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, fmt.Sprintf("(%d problems;", n)) || !strings.Contains(msg, fmt.Sprintf("… and %d more", n-MaxProblems)) {
+		t.Errorf("error does not count the problems:\n%s", msg)
+	}
+	if len(msg) > 4096 {
+		t.Errorf("error of %d bytes", len(msg))
+	}
+}
+
+// TestCheckCopiesNothing: Check reports what Restore would, from names and
+// shapes alone (no buffers), and copies nothing.
+func TestCheckCopiesNothing(t *testing.T) {
+	c := &Checkpoint{Tensors: []Tensor{
+		{Name: "a", Shape: []int{2}, Data: []float32{1, 2}},
+		{Name: "b", Shape: []int{3}, Data: []float32{1, 2, 3}},
+	}}
+	rep, err := c.Check([]Tensor{{Name: "a", Shape: []int{2}}, {Name: "b", Shape: []int{3}}})
+	if err != nil || !slices.Equal(rep.Restored, []string{"a", "b"}) {
+		t.Fatalf("Check = %+v, %v", rep, err)
+	}
+	_, err = c.Check([]Tensor{{Name: "a", Shape: []int{2}}, {Name: "b", Shape: []int{1 << 30}}})
+	if err == nil || !strings.Contains(err.Error(), `"b": checkpoint [3], model [1073741824]`) {
+		t.Fatalf("Check with a wrong shape: %v", err)
+	}
+	dst := []Tensor{{Name: "a", Shape: []int{2}, Data: make([]float32, 2)}, {Name: "b", Shape: []int{3}, Data: make([]float32, 3)}}
+	if _, err := c.Check(dst); err != nil || dst[0].Data[0] != 0 || dst[1].Data[2] != 0 {
+		t.Fatalf("Check copied: %v %v", dst, err)
+	}
+	c.Tensors[0].Data[1] = float32(math.NaN())
+	if _, err := c.Check(dst); err == nil || !strings.Contains(err.Error(), "is NaN") {
+		t.Fatalf("Check with a NaN: %v", err)
 	}
 }

@@ -19,8 +19,10 @@ import (
 var ErrNotDurable = errors.New("checkpoint may not survive a power loss")
 
 // staleAge is how long a temporary file must have been left untouched before
-// Save considers removing it (and then only if no process holds it).
-const staleAge = 10 * time.Minute
+// Save considers removing it, and then only if no process holds its lock: a
+// live save holds the lock and keeps writing, so the age only covers the
+// moment between creating the file and locking it.
+const staleAge = time.Minute
 
 // testHook lets tests inject faults and watch the commit steps. All nil in
 // normal use.
@@ -47,8 +49,9 @@ func step(name string) {
 //
 // The temporary file is named ".<base>.tmp-<16 hex digits>": hidden, and not
 // a complete checkpoint until it is renamed. Save removes such files left
-// behind by crashed saves of the same path once they are older than ten
-// minutes and (on Unix) no process holds their lock.
+// behind by crashed saves of the same path once no process holds their lock
+// and they are a minute old (on Unix; elsewhere they are left for the user
+// to remove, see the package documentation).
 //
 // Any sync error is final: Save never retries a failed fsync, since the
 // kernel may have dropped the unwritten data. If path is a symbolic link, the
@@ -56,11 +59,8 @@ func step(name string) {
 // give it. On Windows the directory is not synced (it cannot be).
 //
 // The tensors must not be modified while Save runs.
-func Save(path string, c *Checkpoint, opts ...Option) error {
-	o := buildOptions(opts)
-	if err := o.forSave(); err != nil {
-		return err
-	}
+func Save(path string, c *Checkpoint, opts ...SaveOption) error {
+	o := saveOptions(opts)
 	l, err := plan(c, o)
 	if err != nil {
 		return err

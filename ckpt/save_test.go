@@ -290,6 +290,8 @@ func TestStaleTempsRemoved(t *testing.T) {
 		return p
 	}
 	stale := mk(".m.gmlp.tmp-0123456789abcdef", old)
+	// Killed two minutes ago: no lock, so it goes now, not ten minutes on.
+	recent := mk(".m.gmlp.tmp-3123456789abcdef", time.Now().Add(-2*time.Minute))
 	fresh := mk(".m.gmlp.tmp-1123456789abcdef", time.Now())
 	other := mk(".m.gmlp.tmp-notes", old)
 	otherBase := mk(".n.gmlp.tmp-0123456789abcdef", old)
@@ -302,7 +304,7 @@ func TestStaleTempsRemoved(t *testing.T) {
 	lockTemp(f)
 
 	mustSave(t, path, smallCheckpoint())
-	for p, wantGone := range map[string]bool{stale: true, fresh: false, other: false, otherBase: false, live: false} {
+	for p, wantGone := range map[string]bool{stale: true, recent: true, fresh: false, other: false, otherBase: false, live: false} {
 		_, err := os.Stat(p)
 		if gone := errors.Is(err, os.ErrNotExist); gone != wantGone {
 			t.Errorf("%s: removed = %v, want %v", filepath.Base(p), gone, wantGone)

@@ -6,7 +6,7 @@
 // architecture as a string map so that a checkpoint can rebuild the network
 // on its own:
 //
-//	spec := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1}
+//	spec := layers.NewSpec(784, []int{256}, 10)
 //	net, err := spec.Build(seed)
 //
 // Parameters have stable names: the i-th Dense layer (counting only Dense

@@ -8,10 +8,11 @@ import (
 	"github.com/gomlp/gomlp/mat"
 )
 
-// Dropout zeroes each input unit with probability 1-Keep during training and
-// scales the kept ones by about 1/Keep ("inverted dropout"), so the expected
-// output equals the input; in evaluation it is the identity. Keep is the
-// probability of keeping a unit, TensorFlow 1's keep_prob (not a drop rate).
+// Dropout zeroes each input unit with probability 1-keep during training and
+// scales the kept ones by about 1/keep ("inverted dropout"), so the expected
+// output equals the input; in evaluation it is the identity. keep, given to
+// NewDropout, is the probability of keeping a unit, TensorFlow 1's
+// keep_prob (not a drop rate).
 //
 // The mask comes from the layer's own seeded generator, so training is
 // reproducible. The keep probability is resolved to a multiple of 1/65536
@@ -19,8 +20,6 @@ import (
 // resolved probability, so the expectation is preserved to float32
 // precision (0.5 resolves exactly, with scale 2).
 type Dropout struct {
-	Keep float64
-
 	threshold uint32  // a unit is kept when a uniform 16-bit draw is below this
 	scale     float32 // 65536/threshold: the inverse of the resolved keep probability
 	rng       rand.PCG
@@ -35,7 +34,7 @@ func NewDropout(keep float64, seed uint64) *Dropout {
 	}
 	t := uint32(math.Round(keep * 65536))
 	t = min(max(t, 1), 65536)
-	d := &Dropout{Keep: keep, threshold: t, scale: float32(65536 / float64(t))}
+	d := &Dropout{threshold: t, scale: float32(65536 / float64(t))}
 	d.Reseed(seed)
 	return d
 }
@@ -97,11 +96,6 @@ func (d *Dropout) drawRow(y, x, m []float32) {
 func keepValue(draw, threshold, scaleBits uint32) float32 {
 	keep := (draw - threshold) >> 31 // 1 or 0
 	return math.Float32frombits(-keep & scaleBits)
-}
-
-// apply sets y = x ⊙ mask, with the mask of the last training Forward.
-func (d *Dropout) apply(y, x *mat.Matrix) {
-	mulMask(y, x, &d.mask.m)
 }
 
 // Backward implements Layer: dx = dy ⊙ mask.

@@ -11,7 +11,7 @@ import (
 // Build a 784-256-10 network and list its parameters: the names a
 // checkpoint stores.
 func ExampleSpec_Build() {
-	spec := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}
+	spec := layers.NewSpec(784, []int{256}, 10)
 	net, err := spec.Build(1)
 	if err != nil {
 		panic(err)
@@ -28,7 +28,7 @@ func ExampleSpec_Build() {
 
 // The architecture travels as checkpoint metadata; SpecFromMeta rebuilds it.
 func ExampleSpecFromMeta() {
-	spec := layers.Spec{Inputs: 784, Hidden: []int{512, 512}, Outputs: 10, Keep: 0.5}
+	spec := layers.Spec{Inputs: 784, Hidden: []int{512, 512}, Outputs: 10, Keep: 0.5, InputKeep: 1}
 	meta := spec.Meta()
 	keys := make([]string, 0, len(meta))
 	for k := range meta {
@@ -57,7 +57,7 @@ func ExampleSpecFromMeta() {
 
 // Predict works on any batch size, from any number of goroutines.
 func ExampleNetwork_Predict() {
-	net, err := layers.Spec{Inputs: 4, Hidden: []int{8}, Outputs: 3}.Build(1)
+	net, err := layers.NewSpec(4, []int{8}, 3).Build(1)
 	if err != nil {
 		panic(err)
 	}

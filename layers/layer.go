@@ -18,10 +18,19 @@ type Layer interface {
 	Forward(y, x *mat.Matrix, train bool)
 
 	// Backward takes the x and y of the last training Forward and dy, the
-	// gradient of the loss with respect to y. It sets the gradient of each
-	// parameter p to p.GradDecay·p.Grad + ∂loss/∂p (so with the default
-	// GradDecay 0 it overwrites it) and, unless dx is nil, sets dx to the
-	// gradient with respect to x.
+	// gradient of the loss with respect to y, and, unless dx is nil, sets dx
+	// to the gradient with respect to x.
+	//
+	// Important: for each parameter p it must set
+	//
+	//	p.Grad = p.GradDecay·p.Grad + ∂loss/∂p
+	//
+	// not simply p.Grad = ∂loss/∂p. GradDecay is 0 unless an optimizer sets
+	// it: sgd.New sets it to the momentum μ for Momentum without clipping,
+	// and then Grad holds the velocity v = μ·v + g, which the backward pass
+	// updates for free (one fused pass instead of two). A layer that
+	// overwrites Grad trains without momentum, silently; a layer that adds
+	// to Grad when GradDecay is 0 accumulates gradients across steps.
 	Backward(dx, dy, x, y *mat.Matrix)
 
 	// Params lists the layer's trainable parameters in a fixed order.

@@ -30,7 +30,7 @@ func mustBuild(t testing.TB, s Spec, seed uint64) *Network {
 }
 
 func TestParamNamesAndOrder(t *testing.T) {
-	n := mustBuild(t, Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}, 1)
+	n := mustBuild(t, Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1, InputKeep: 1}, 1)
 	want := []string{"dense_0/weights [784 256]", "dense_0/biases [256]", "dense_1/weights [256 10]", "dense_1/biases [10]"}
 	if got := paramList(n); !reflect.DeepEqual(got, want) {
 		t.Errorf("params %q, want %q", got, want)
@@ -48,7 +48,7 @@ func TestParamNamesAndOrder(t *testing.T) {
 // Changing a later layer must not rename or reshape an earlier one: the
 // tutorial's restore broke on exactly that.
 func TestChangingLaterLayerKeepsEarlierNames(t *testing.T) {
-	a := paramList(mustBuild(t, Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}, 1))
+	a := paramList(mustBuild(t, Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1, InputKeep: 1}, 1))
 	b := paramList(mustBuild(t, Spec{Inputs: 784, Hidden: []int{256, 128}, Outputs: 10, Keep: 0.5, InputKeep: 0.8}, 1))
 	if !reflect.DeepEqual(a[:2], b[:2]) {
 		t.Errorf("first layer %q became %q", a[:2], b[:2])
@@ -89,7 +89,7 @@ func TestNewRejectsMistakes(t *testing.T) {
 	expectPanic(t, "mismatched sizes", "takes 5 inputs, got 4", func() {
 		New(NewDense(3, 4, He(), rng), NewReLU(), NewDense(5, 2, He(), rng))
 	})
-	n := mustBuild(t, Spec{Inputs: 4, Hidden: []int{3}, Outputs: 2}, 1)
+	n := mustBuild(t, Spec{Inputs: 4, Hidden: []int{3}, Outputs: 2, Keep: 1, InputKeep: 1}, 1)
 	expectPanic(t, "wrong input width", "takes 4 inputs, got 5", func() {
 		n.Predict(mat.New(1, 2), mat.New(1, 5))
 	})
@@ -99,7 +99,7 @@ func TestNewRejectsMistakes(t *testing.T) {
 }
 
 func TestSpecBuildDeterministic(t *testing.T) {
-	s := Spec{Inputs: 20, Hidden: []int{16, 8}, Outputs: 3, Keep: 0.5, Init: TruncatedNormal(0.1)}
+	s := Spec{Inputs: 20, Hidden: []int{16, 8}, Outputs: 3, Keep: 0.5, Init: TruncatedNormal(0.1), InputKeep: 1}
 	a, b, c := mustBuild(t, s, 5), mustBuild(t, s, 5), mustBuild(t, s, 6)
 	for i, p := range a.Params() {
 		if !reflect.DeepEqual(p.Value.Data, b.Params()[i].Value.Data) {
@@ -178,19 +178,77 @@ func TestSpecMetaRoundTrip(t *testing.T) {
 	}
 }
 
+// TestSpecLimits: sizes no machine could hold are errors from Validate and
+// Build, never an allocation that kills the process.
+func TestSpecLimits(t *testing.T) {
+	for _, c := range []struct {
+		s    Spec
+		want string
+	}{
+		{NewSpec(math.MaxInt, nil, 10), "inputs; need 1 to 16777216"},
+		{NewSpec(1<<30, nil, 10), "inputs; need 1 to 16777216"},
+		{NewSpec(784, []int{1e9}, 10), "hidden layer 0 has 1000000000 units"},
+		{NewSpec(784, nil, math.MaxInt), "outputs; a classifier needs 2 to"},
+		{NewSpec(784, []int{100000, 100000}, 10), "parameters; at most 1073741824"},
+		{NewSpec(MaxUnits, []int{MaxUnits, MaxUnits, MaxUnits}, MaxUnits), "parameters; at most"},
+		{NewSpec(784, make([]int, 2000), 10), "2000 hidden layers; at most 1024"},
+		{Spec{Inputs: 784, Outputs: 10}, "keep probability 0 is not in (0, 1]"},
+		{Spec{Inputs: 784, Outputs: 10, Keep: 1}, "input keep probability 0 is not in (0, 1]"},
+	} {
+		if _, err := c.s.Build(1); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Build(%v): %v, want an error containing %q", c.s.sizes(), err, c.want)
+		}
+		if _, err := c.s.ParamShapes(); err == nil {
+			t.Errorf("ParamShapes(%v): no error", c.s.sizes())
+		}
+	}
+	// Just over and just within MaxParams (Validate allocates nothing).
+	if err := NewSpec(MaxUnits, []int{64}, 2).Validate(); err == nil {
+		t.Error("a spec just over MaxParams passed")
+	}
+	if err := NewSpec(MaxUnits, []int{63}, 2).Validate(); err != nil {
+		t.Errorf("a spec within the limits: %v", err)
+	}
+}
+
+func TestParamShapes(t *testing.T) {
+	s := NewSpec(12, []int{9, 7}, 4)
+	s.Keep, s.InputKeep = 0.5, 0.8
+	shapes, err := s.ParamShapes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	net := mustBuild(t, s, 1)
+	ps := net.Params()
+	if len(ps) != len(shapes) {
+		t.Fatalf("%d shapes for %d parameters", len(shapes), len(ps))
+	}
+	for i, p := range ps {
+		if p.Name != shapes[i].Name || !reflect.DeepEqual(p.Shape, shapes[i].Shape) || shapes[i].Data != nil {
+			t.Errorf("shape %d: %s %v, parameter %s %v", i, shapes[i].Name, shapes[i].Shape, p.Name, p.Shape)
+		}
+	}
+}
+
 func TestSpecFromMetaErrors(t *testing.T) {
-	good := Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}.Meta()
+	good := Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1, InputKeep: 1}.Meta()
 	for _, c := range []struct{ key, value, want string }{
 		{MetaArch, "", `no "arch" key`},
 		{MetaArch, "cnn", `only "mlp"`},
 		{MetaInputs, "", `no "arch.inputs" key`},
 		{MetaInputs, "x", "not an integer"},
-		{MetaInputs, "0", "0 inputs"},
-		{MetaHidden, "256,-3", `"-3" is not a positive integer`},
-		{MetaOutputs, "1", "at least 2 classes"},
+		{MetaInputs, "0", "not an integer from 1 to 16777216"},
+		{MetaInputs, "4611686018427387904", "not an integer from 1 to 16777216"},
+		{MetaHidden, "256,-3", `"-3" is not an integer from 1 to 16777216`},
+		{MetaHidden, "1000000000", `"1000000000" is not an integer from 1 to 16777216`},
+		{MetaHidden, strings.Repeat("1000,", 10000) + "1000", "10001 layer sizes; at most 1024"},
+		{MetaHidden, "100000,100000", "parameters; at most 1073741824"},
+		{MetaOutputs, "1", "not an integer from 2 to"},
+		{MetaOutputs, "2305843009213693952", "not an integer from 2 to"},
 		{MetaKeep, "1.5", "not in (0, 1]"},
 		{MetaInputKeep, "-0.2", "input keep probability -0.2 is not in (0, 1]"},
 		{MetaInputKeep, "most", "not a number"},
+		{MetaKeep, "NaN", "not a number"},
 		{MetaInit, "bogus", "unknown initialiser"},
 	} {
 		m := map[string]string{}
@@ -235,8 +293,8 @@ func TestRebuildFromMetaAndTensors(t *testing.T) {
 }
 
 func TestCopyTensorsAllOrNothing(t *testing.T) {
-	a := mustBuild(t, Spec{Inputs: 4, Hidden: []int{3}, Outputs: 2}, 1)
-	b := mustBuild(t, Spec{Inputs: 4, Hidden: []int{5}, Outputs: 2}, 2)
+	a := mustBuild(t, Spec{Inputs: 4, Hidden: []int{3}, Outputs: 2, Keep: 1, InputKeep: 1}, 1)
+	b := mustBuild(t, Spec{Inputs: 4, Hidden: []int{5}, Outputs: 2, Keep: 1, InputKeep: 1}, 2)
 	before := append([]float32(nil), a.Params()[0].Value.Data...)
 	err := CopyTensors(a.Tensors(), b.Tensors())
 	if err == nil || !strings.Contains(err.Error(), `"dense_0/weights"`) {
@@ -248,7 +306,7 @@ func TestCopyTensorsAllOrNothing(t *testing.T) {
 }
 
 func TestPredictMatchesForwardAndSumsToOne(t *testing.T) {
-	n := mustBuild(t, Spec{Inputs: 30, Hidden: []int{20, 10}, Outputs: 5, Keep: 0.5}, 4)
+	n := mustBuild(t, Spec{Inputs: 30, Hidden: []int{20, 10}, Outputs: 5, Keep: 0.5, InputKeep: 1}, 4)
 	x := randMatrix(rand.New(rand.NewPCG(2, 2)), 17, 30, 1)
 	p := mat.New(17, 5)
 	n.Predict(p, x)
@@ -278,7 +336,7 @@ func TestPredictMatchesForwardAndSumsToOne(t *testing.T) {
 // Gemm may sum in a different order for another shape), and the batch
 // size used in training does not matter.
 func TestPredictAnyBatchSize(t *testing.T) {
-	n := mustBuild(t, Spec{Inputs: 30, Hidden: []int{20}, Outputs: 5}, 4)
+	n := mustBuild(t, Spec{Inputs: 30, Hidden: []int{20}, Outputs: 5, Keep: 1, InputKeep: 1}, 4)
 	x := randMatrix(rand.New(rand.NewPCG(2, 2)), 9, 30, 1)
 	first := x.RowView(0, 4)
 	n.ForwardBackward(&first, []int{0, 1, 2, 3}) // train-time buffers sized for 4 rows
@@ -300,8 +358,8 @@ func TestPredictAnyBatchSize(t *testing.T) {
 // Input dropout (the paper's keep 0.8 on pixels) comes first, masks inputs
 // in training only, and leaves the weights and their names as they were.
 func TestInputDropout(t *testing.T) {
-	plain := mustBuild(t, Spec{Inputs: 30, Hidden: []int{8}, Outputs: 3}, 7)
-	dropped := mustBuild(t, Spec{Inputs: 30, Hidden: []int{8}, Outputs: 3, InputKeep: 0.5}, 7)
+	plain := mustBuild(t, Spec{Inputs: 30, Hidden: []int{8}, Outputs: 3, Keep: 1, InputKeep: 1}, 7)
+	dropped := mustBuild(t, Spec{Inputs: 30, Hidden: []int{8}, Outputs: 3, InputKeep: 0.5, Keep: 1}, 7)
 	if _, ok := dropped.Layers()[0].(*Dropout); !ok {
 		t.Fatalf("first layer is %T, want *Dropout", dropped.Layers()[0])
 	}

@@ -12,7 +12,7 @@ import (
 // 64 goroutines predicting at once, with several batch sizes, must agree
 // bit for bit with serial calls of the same batch size.
 func TestPredictConcurrent(t *testing.T) {
-	n := mustBuild(t, Spec{Inputs: 50, Hidden: []int{40, 30}, Outputs: 10, Keep: 0.5}, 8)
+	n := mustBuild(t, Spec{Inputs: 50, Hidden: []int{40, 30}, Outputs: 10, Keep: 0.5, InputKeep: 1}, 8)
 	rng := rand.New(rand.NewPCG(4, 4))
 	sizes := []int{1, 3, 16, 33}
 	inputs := make([]*mat.Matrix, len(sizes))
@@ -59,7 +59,7 @@ func TestPredictNoAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
-	n := mustBuild(t, Spec{Inputs: 100, Hidden: []int{32}, Outputs: 10, Keep: 0.5}, 1)
+	n := mustBuild(t, Spec{Inputs: 100, Hidden: []int{32}, Outputs: 10, Keep: 0.5, InputKeep: 1}, 1)
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, b := range []int{1, 50} {
 		x := randMatrix(rng, b, 100, 1)
@@ -78,7 +78,7 @@ func TestTrainingStepNoAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
-	n := mustBuild(t, Spec{Inputs: 100, Hidden: []int{32, 16}, Outputs: 10, Keep: 0.5}, 1)
+	n := mustBuild(t, Spec{Inputs: 100, Hidden: []int{32, 16}, Outputs: 10, Keep: 0.5, InputKeep: 1}, 1)
 	rng := rand.New(rand.NewPCG(1, 1))
 	x := randMatrix(rng, 40, 100, 1)
 	labels := make([]int, 40)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gomlp/gomlp/internal/meta"
 )
 
 // Spec describes a multilayer perceptron: Inputs features (optionally
@@ -18,36 +20,61 @@ type Spec struct {
 	Hidden  []int // hidden layer sizes, e.g. {256} or {512, 512}; may be empty
 	Outputs int   // classes, e.g. 10
 
-	// Keep is the dropout keep probability after each hidden ReLU; 1 means
-	// no dropout layers. 0 is read as 1.
+	// Keep is the dropout keep probability after each hidden ReLU, in
+	// (0, 1]; 1 means no dropout layers. It is used as given: 0 is an
+	// error, not a default (NewSpec sets 1).
 	Keep float64
 
 	// InputKeep is the dropout keep probability applied to the inputs (the
-	// dropout paper used 0.8 on MNIST pixels); 1 or 0 means none.
+	// dropout paper used 0.8 on MNIST pixels), in (0, 1]; 1 means none.
+	// As with Keep, 0 is an error (NewSpec sets 1).
 	InputKeep float64
 
 	// Init draws the weights; the zero value is He.
 	Init Init
 }
 
-// Validate reports the first problem with s, or nil.
+// Limits on a Spec, checked by Validate (and so by Build and SpecFromMeta)
+// before anything is allocated, so that a hostile or mistaken architecture
+// is an error rather than an out-of-memory crash.
+const (
+	MaxUnits        = 1 << 24 // inputs, outputs or units of one hidden layer
+	MaxHiddenLayers = 1024    // entries of Hidden
+	MaxParams       = 1 << 30 // weights and biases in all (4 GiB of float32)
+)
+
+// NewSpec returns the Spec of an inputs→hidden…→outputs classifier without
+// dropout (Keep and InputKeep 1) and with He initialisation. Set the other
+// fields on the result.
+func NewSpec(inputs int, hidden []int, outputs int) Spec {
+	return Spec{Inputs: inputs, Hidden: slices.Clone(hidden), Outputs: outputs, Keep: 1, InputKeep: 1}
+}
+
+// Validate reports the first problem with s, or nil. Besides the ranges of
+// each field it enforces MaxUnits, MaxHiddenLayers and MaxParams.
 func (s Spec) Validate() error {
-	if s.Inputs <= 0 {
-		return fmt.Errorf("layers: spec: %d inputs; need at least 1", s.Inputs)
+	if s.Inputs <= 0 || s.Inputs > MaxUnits {
+		return fmt.Errorf("layers: spec: %d inputs; need 1 to %d", s.Inputs, MaxUnits)
 	}
-	if s.Outputs < 2 {
-		return fmt.Errorf("layers: spec: %d outputs; a classifier needs at least 2 classes", s.Outputs)
+	if s.Outputs < 2 || s.Outputs > MaxUnits {
+		return fmt.Errorf("layers: spec: %d outputs; a classifier needs 2 to %d classes", s.Outputs, MaxUnits)
+	}
+	if len(s.Hidden) > MaxHiddenLayers {
+		return fmt.Errorf("layers: spec: %d hidden layers; at most %d", len(s.Hidden), MaxHiddenLayers)
 	}
 	for i, h := range s.Hidden {
-		if h <= 0 {
-			return fmt.Errorf("layers: spec: hidden layer %d has %d units; need at least 1", i, h)
+		if h <= 0 || h > MaxUnits {
+			return fmt.Errorf("layers: spec: hidden layer %d has %d units; need 1 to %d", i, h, MaxUnits)
 		}
 	}
-	if k := s.keep(); !(k > 0 && k <= 1) {
-		return fmt.Errorf("layers: spec: keep probability %v is not in (0, 1]", s.Keep)
+	if n := s.paramCount(); n > MaxParams {
+		return fmt.Errorf("layers: spec: %s has %d parameters; at most %d", s.sizes(), n, MaxParams)
 	}
-	if k := s.inputKeep(); !(k > 0 && k <= 1) {
-		return fmt.Errorf("layers: spec: input keep probability %v is not in (0, 1]", s.InputKeep)
+	if k := s.Keep; !(k > 0 && k <= 1) {
+		return fmt.Errorf("layers: spec: keep probability %v is not in (0, 1] (1 means no dropout)", s.Keep)
+	}
+	if k := s.InputKeep; !(k > 0 && k <= 1) {
+		return fmt.Errorf("layers: spec: input keep probability %v is not in (0, 1] (1 means no input dropout)", s.InputKeep)
 	}
 	if (s.Init.kind == initNormal || s.Init.kind == initTruncated) && !(s.Init.stddev > 0 && !math.IsInf(s.Init.stddev, 0)) {
 		return fmt.Errorf("layers: spec: initialiser %v needs a positive standard deviation", s.Init)
@@ -55,31 +82,58 @@ func (s Spec) Validate() error {
 	return nil
 }
 
-func (s Spec) keep() float64 { return orOne(s.Keep) }
-
-func (s Spec) inputKeep() float64 { return orOne(s.InputKeep) }
-
-// orOne reads an unset (zero) keep probability as 1, no dropout.
-func orOne(k float64) float64 {
-	if k == 0 {
-		return 1
+// paramCount returns the number of weights and biases, saturating at
+// MaxParams+1 so that no sum or product can overflow. Sizes must be in
+// [1, MaxUnits] (so each product fits in an int64).
+func (s Spec) paramCount() int64 {
+	var n int64
+	in := int64(s.Inputs)
+	for _, out := range append(slices.Clip(s.Hidden), s.Outputs) {
+		n += in*int64(out) + int64(out)
+		if n > MaxParams {
+			return MaxParams + 1
+		}
+		in = int64(out)
 	}
-	return k
+	return n
 }
 
-// String formats the sizes as "784-256-10", with " keep=0.5" and
-// " input_keep=0.8" if there is dropout.
-func (s Spec) String() string {
+// ParamShapes lists the parameters Build would make, by name and shape
+// (Data nil), in the order of Network.Params, without allocating them: a
+// checkpoint's tensors can be checked against it before building. It
+// returns Validate's error if s is not valid.
+func (s Spec) ParamShapes() ([]Tensor, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	var ts []Tensor
+	in := s.Inputs
+	for i, out := range append(slices.Clip(s.Hidden), s.Outputs) {
+		name := "dense_" + strconv.Itoa(i)
+		ts = append(ts, Tensor{Name: name + "/weights", Shape: []int{in, out}}, Tensor{Name: name + "/biases", Shape: []int{out}})
+		in = out
+	}
+	return ts, nil
+}
+
+// sizes formats the sizes as "784-256-10".
+func (s Spec) sizes() string {
 	parts := []string{strconv.Itoa(s.Inputs)}
 	for _, h := range s.Hidden {
 		parts = append(parts, strconv.Itoa(h))
 	}
 	parts = append(parts, strconv.Itoa(s.Outputs))
-	str := strings.Join(parts, "-")
-	if k := s.keep(); k != 1 {
+	return strings.Join(parts, "-")
+}
+
+// String formats the sizes as "784-256-10", with " keep=0.5" and
+// " input_keep=0.8" if there is dropout.
+func (s Spec) String() string {
+	str := s.sizes()
+	if k := s.Keep; k != 1 {
 		str += " keep=" + strconv.FormatFloat(k, 'g', -1, 64)
 	}
-	if k := s.inputKeep(); k != 1 {
+	if k := s.InputKeep; k != 1 {
 		str += " input_keep=" + strconv.FormatFloat(k, 'g', -1, 64)
 	}
 	return str
@@ -98,13 +152,13 @@ func (s Spec) Build(seed uint64) (*Network, error) {
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x6d6c702d696e6974))
 	var ls []Layer
-	if k := s.inputKeep(); k != 1 {
+	if k := s.InputKeep; k != 1 {
 		ls = append(ls, NewDropout(k, 0))
 	}
 	in := s.Inputs
 	for _, h := range s.Hidden {
 		ls = append(ls, NewDense(in, h, s.Init, rng), NewReLU())
-		if k := s.keep(); k != 1 {
+		if k := s.Keep; k != 1 {
 			ls = append(ls, NewDropout(k, 0)) // seeded below
 		}
 		in = h
@@ -144,8 +198,8 @@ func (s Spec) Meta() map[string]string {
 		MetaInputs:    strconv.Itoa(s.Inputs),
 		MetaHidden:    strings.Join(hidden, ","),
 		MetaOutputs:   strconv.Itoa(s.Outputs),
-		MetaKeep:      strconv.FormatFloat(s.keep(), 'g', -1, 64),
-		MetaInputKeep: strconv.FormatFloat(s.inputKeep(), 'g', -1, 64),
+		MetaKeep:      strconv.FormatFloat(s.Keep, 'g', -1, 64),
+		MetaInputKeep: strconv.FormatFloat(s.InputKeep, 'g', -1, 64),
 		MetaInit:      s.Init.String(),
 	}
 }
@@ -153,8 +207,8 @@ func (s Spec) Meta() map[string]string {
 // SpecFromMeta reads the keys Meta writes (other keys are ignored) and
 // validates the result. A missing arch.keep means 1 and a missing
 // arch.init means He; the other keys are required.
-func SpecFromMeta(meta map[string]string) (Spec, error) {
-	if a, ok := meta[MetaArch]; !ok || a != "mlp" {
+func SpecFromMeta(m map[string]string) (Spec, error) {
+	if a, ok := m[MetaArch]; !ok || a != "mlp" {
 		if !ok {
 			return Spec{}, fmt.Errorf("layers: metadata has no %q key: it does not describe a network", MetaArch)
 		}
@@ -162,13 +216,13 @@ func SpecFromMeta(meta map[string]string) (Spec, error) {
 	}
 	var s Spec
 	var err error
-	if s.Inputs, err = metaInt(meta, MetaInputs); err != nil {
+	if s.Inputs, err = meta.Int(m, "layers", MetaInputs, 1, MaxUnits); err != nil {
 		return Spec{}, err
 	}
-	if s.Outputs, err = metaInt(meta, MetaOutputs); err != nil {
+	if s.Outputs, err = meta.Int(m, "layers", MetaOutputs, 2, MaxUnits); err != nil {
 		return Spec{}, err
 	}
-	hidden, ok := meta[MetaHidden]
+	hidden, ok := m[MetaHidden]
 	if !ok {
 		return Spec{}, fmt.Errorf("layers: metadata has no %q key", MetaHidden)
 	}
@@ -177,13 +231,13 @@ func SpecFromMeta(meta map[string]string) (Spec, error) {
 	}
 	for key, dst := range map[string]*float64{MetaKeep: &s.Keep, MetaInputKeep: &s.InputKeep} {
 		*dst = 1
-		if v, ok := meta[key]; ok {
-			if *dst, err = strconv.ParseFloat(v, 64); err != nil {
-				return Spec{}, fmt.Errorf("layers: metadata %s=%q is not a number", key, v)
+		if v, ok := m[key]; ok {
+			if *dst, err = meta.ParseFloat(v, "layers", key); err != nil {
+				return Spec{}, err
 			}
 		}
 	}
-	if v, ok := meta[MetaInit]; ok {
+	if v, ok := m[MetaInit]; ok {
 		if s.Init, err = ParseInit(v); err != nil {
 			return Spec{}, err
 		}
@@ -194,30 +248,22 @@ func SpecFromMeta(meta map[string]string) (Spec, error) {
 	return s, nil
 }
 
-func metaInt(meta map[string]string, key string) (int, error) {
-	v, ok := meta[key]
-	if !ok {
-		return 0, fmt.Errorf("layers: metadata has no %q key", key)
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, fmt.Errorf("layers: metadata %s=%q is not an integer", key, v)
-	}
-	return n, nil
-}
-
-// ParseSizes reads a comma-separated list of positive layer sizes such as
+// ParseSizes reads a comma-separated list of at most MaxHiddenLayers layer
+// sizes, each from 1 to MaxUnits, such as
 // "512,512" (spaces allowed; "" is the empty list), the form of the
 // -hidden flag and of arch.hidden.
 func ParseSizes(s string) ([]int, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
+	if n := strings.Count(s, ",") + 1; n > MaxHiddenLayers {
+		return nil, fmt.Errorf("%d layer sizes; at most %d", n, MaxHiddenLayers)
+	}
 	var sizes []int
 	for _, f := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n <= 0 {
-			return nil, fmt.Errorf("layer size %q is not a positive integer", strings.TrimSpace(f))
+		if err != nil || n <= 0 || n > MaxUnits {
+			return nil, fmt.Errorf("layer size %q is not an integer from 1 to %d", strings.TrimSpace(f), MaxUnits)
 		}
 		sizes = append(sizes, n)
 	}

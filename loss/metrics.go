@@ -7,19 +7,6 @@ import (
 	"github.com/gomlp/gomlp/mat"
 )
 
-// Argmax returns the index of the largest element of row (the first on
-// ties; NaN is never chosen unless every element is NaN, then 0).
-func Argmax(row []float32) int {
-	arg := -1
-	var best float32
-	for j, v := range row {
-		if v == v && (arg < 0 || v > best) {
-			best, arg = v, j
-		}
-	}
-	return max(arg, 0)
-}
-
 // Correct counts the rows of scores (logits or probabilities) whose largest
 // element is at the column labels[i].
 func Correct(scores *mat.Matrix, labels []int) int {
@@ -28,7 +15,7 @@ func Correct(scores *mat.Matrix, labels []int) int {
 	}
 	n := 0
 	for i, y := range labels {
-		if Argmax(scores.Row(i)) == y {
+		if mat.Argmax(scores.Row(i)) == y {
 			n++
 		}
 	}

@@ -11,6 +11,8 @@ import "fmt"
 // and -0 stays -0 (the result is src wherever src < 0 is false).
 func ReLU(dst, src *Matrix) {
 	sameShape("ReLU", dst, src)
+	dst.valid("ReLU", "dst")
+	src.valid("ReLU", "src")
 	ks := active.Load()
 	if np := splitParts(dst.Rows*dst.Cols, dst.Rows); np > 1 {
 		runElem(elemCall{ks: ks, op: opReLU, dst: *dst, src: *src}, dst.Rows, 1, np)
@@ -24,6 +26,9 @@ func ReLU(dst, src *Matrix) {
 func ReLUGrad(dst, grad, x *Matrix) {
 	sameShape("ReLUGrad", dst, grad)
 	sameShape("ReLUGrad", dst, x)
+	dst.valid("ReLUGrad", "dst")
+	grad.valid("ReLUGrad", "grad")
+	x.valid("ReLUGrad", "x")
 	ks := active.Load()
 	if np := splitParts(dst.Rows*dst.Cols, dst.Rows); np > 1 {
 		runElem(elemCall{ks: ks, op: opReLUGrad, dst: *dst, src: *grad, aux: *x}, dst.Rows, 1, np)
@@ -37,6 +42,7 @@ func AddRowVector(m *Matrix, v []float32) {
 	if len(v) != m.Cols {
 		panic(fmt.Sprintf("mat: AddRowVector: vector of length %d for %s matrix", len(v), m.Shape()))
 	}
+	m.valid("AddRowVector", "m")
 	ks := active.Load()
 	if np := splitParts(m.Rows*m.Cols, m.Rows); np > 1 {
 		runElem(elemCall{ks: ks, op: opAddRow, dst: *m, x: v}, m.Rows, 1, np)
@@ -51,6 +57,7 @@ func ColSums(dst []float32, m *Matrix) {
 	if len(dst) != m.Cols {
 		panic(fmt.Sprintf("mat: ColSums: vector of length %d for %s matrix", len(dst), m.Shape()))
 	}
+	m.valid("ColSums", "m")
 	ks := active.Load()
 	if np := splitParts(m.Rows*m.Cols, (m.Cols+vecUnit-1)/vecUnit); np > 1 {
 		runElem(elemCall{ks: ks, op: opColSums, x: dst, src: *m}, m.Cols, vecUnit, np)
@@ -95,20 +102,26 @@ func Add(dst, x []float32) {
 	ks.add(dst, x)
 }
 
-// ArgmaxRows sets dst[i] to the column of the largest element of row i (the
-// first one on ties; NaN is never chosen unless the row is all NaN, in which
-// case 0). len(dst) must be m.Rows.
+// Argmax returns the index of the largest element of row (the first one
+// on ties; NaN is never chosen unless every element is NaN, and then, as
+// for an empty row, 0).
+func Argmax(row []float32) int {
+	best, arg := float32(0), -1
+	for j, v := range row {
+		if v == v && (arg < 0 || v > best) {
+			best, arg = v, j
+		}
+	}
+	return max(arg, 0)
+}
+
+// ArgmaxRows sets dst[i] to Argmax of row i of m. len(dst) must be m.Rows.
 func ArgmaxRows(dst []int, m *Matrix) {
 	if len(dst) != m.Rows {
 		panic(fmt.Sprintf("mat: ArgmaxRows: %d outputs for %s matrix", len(dst), m.Shape()))
 	}
+	m.valid("ArgmaxRows", "m")
 	for i := range dst {
-		best, arg := float32(0), -1
-		for j, v := range m.Row(i) {
-			if v == v && (arg < 0 || v > best) {
-				best, arg = v, j
-			}
-		}
-		dst[i] = max(arg, 0)
+		dst[i] = Argmax(m.Row(i))
 	}
 }

@@ -280,6 +280,7 @@ func TestGemmShapePanics(t *testing.T) {
 // TestGemmImplsAgree runs the same products through every implementation
 // and compares them with the generic one, thread counts 1 and 2 included.
 func TestGemmImplsAgree(t *testing.T) {
+	restoreGlobals(t)
 	rng := rand.New(rand.NewPCG(9, 10))
 	shapes := [][3]int{{67, 45, 300}, {6, 16, 8}, {12, 32, 1}, {200, 100, 150}, {1, 50, 513}}
 	for _, s := range shapes {
@@ -365,6 +366,7 @@ func TestGemmConcurrent(t *testing.T) {
 // goroutine parks (its semaphore caches refill after a GC) does not count;
 // an allocation in every call does.
 func TestGemmNoAllocs(t *testing.T) {
+	restoreGlobals(t)
 	if raceEnabled {
 		t.Skip("the race detector allocates")
 	}
@@ -396,7 +398,7 @@ func TestGemmNoAllocs(t *testing.T) {
 }
 
 func TestSetThreads(t *testing.T) {
-	defer SetThreads(0)
+	restoreGlobals(t)
 	SetThreads(3)
 	if Threads() != 3 {
 		t.Fatalf("Threads() = %d after SetThreads(3)", Threads())

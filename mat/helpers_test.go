@@ -111,6 +111,17 @@ func checkClose(t testing.TB, what string, c *Matrix, want, mag []float64, k int
 	}
 }
 
+// restoreGlobals makes the kernel implementation and thread count in use
+// now come back when t ends, however it ends (SetImpl and SetThreads are
+// global).
+func restoreGlobals(t testing.TB) {
+	impl := Impl()
+	t.Cleanup(func() {
+		SetImpl(impl)
+		SetThreads(0)
+	})
+}
+
 // forEachImpl runs f once with every kernel implementation active.
 func forEachImpl(t *testing.T, f func(t *testing.T, impl string)) {
 	for _, name := range Impls() {

@@ -113,7 +113,7 @@ func init() {
 func Impl() string { return active.Load().name }
 
 // Impls lists the kernel implementations usable on this CPU, best first.
-// The last is always "generic".
+// The last is always "generic". Programs never need it (see SetImpl).
 func Impls() []string {
 	names := make([]string, len(kernelSets))
 	for i, k := range kernelSets {
@@ -123,9 +123,13 @@ func Impls() []string {
 }
 
 // SetImpl switches every kernel to the named implementation (one of Impls)
-// and returns the name that was in use before. It exists so that tests and
-// benchmarks can compare implementations in one process; programs have no
-// need for it. Calls already running finish with the kernels they started with.
+// and returns the name that was in use before. Calls already running finish
+// with the kernels they started with.
+//
+// Programs never need SetImpl or Impls: the best kernels for the CPU are
+// chosen at start-up. They exist so that tests and benchmarks can compare
+// implementations in one process; the setting is global, so a test that
+// changes it restores it (defer SetImpl(previous)).
 func SetImpl(name string) (previous string, err error) {
 	for _, k := range kernelSets {
 		if k.name == name {

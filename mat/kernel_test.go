@@ -278,7 +278,7 @@ func TestFastPathShapes(t *testing.T) {
 func TestFastPathParallel(t *testing.T) {
 	// Each is just over the 8 MFLOP that two threads need.
 	shapes := [][3]int{{1001, 10, 420}, {1, 4099, 1030}, {1100, 3, 1300}}
-	defer SetThreads(0)
+	restoreGlobals(t)
 	SetThreads(2)
 	forEachImpl(t, func(t *testing.T, impl string) {
 		if raceEnabled && impl == "generic" {

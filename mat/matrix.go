@@ -1,6 +1,9 @@
 package mat
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Matrix is a row-major float32 matrix. Element (i, j) is
 // Data[i*Stride+j]. Stride may be larger than Cols, so a Matrix can be a
@@ -11,10 +14,10 @@ type Matrix struct {
 }
 
 // New returns a zeroed rows×cols matrix with Stride == cols.
-// It panics if a dimension is negative.
+// It panics if a dimension is negative or rows*cols overflows an int.
 func New(rows, cols int) *Matrix {
-	if rows < 0 || cols < 0 {
-		panic(fmt.Sprintf("mat: New(%d, %d): negative dimension", rows, cols))
+	if _, ok := product(rows, cols); !ok {
+		panic(fmt.Sprintf("mat: New(%d, %d): negative dimension or too many elements", rows, cols))
 	}
 	return &Matrix{Rows: rows, Cols: cols, Stride: cols, Data: make([]float32, rows*cols)}
 }
@@ -22,8 +25,8 @@ func New(rows, cols int) *Matrix {
 // FromSlice wraps data (not copied) as a rows×cols matrix with Stride == cols.
 // It panics unless len(data) == rows*cols.
 func FromSlice(rows, cols int, data []float32) *Matrix {
-	if rows < 0 || cols < 0 || len(data) != rows*cols {
-		panic(fmt.Sprintf("mat: FromSlice(%d, %d): have %d elements, want %d", rows, cols, len(data), rows*cols))
+	if n, ok := product(rows, cols); !ok || len(data) != n {
+		panic(fmt.Sprintf("mat: FromSlice(%d, %d): have %d elements, want %d×%d", rows, cols, len(data), rows, cols))
 	}
 	return &Matrix{Rows: rows, Cols: cols, Stride: cols, Data: data}
 }
@@ -73,7 +76,7 @@ func (m *Matrix) RowView(r0, r1 int) Matrix {
 // View returns the r×c block whose top-left element is (i, j), sharing m's
 // data, with m's Stride.
 func (m *Matrix) View(i, j, r, c int) Matrix {
-	if i < 0 || j < 0 || r < 0 || c < 0 || i+r > m.Rows || j+c > m.Cols {
+	if i < 0 || j < 0 || r < 0 || c < 0 || r > m.Rows-i || c > m.Cols-j {
 		panic(fmt.Sprintf("mat: View(%d, %d, %d, %d) out of range for %s matrix", i, j, r, c, m.Shape()))
 	}
 	if r == 0 || c == 0 {
@@ -93,6 +96,8 @@ func (m *Matrix) Zero() {
 // Copy copies src into dst. The shapes must match.
 func Copy(dst, src *Matrix) {
 	sameShape("Copy", dst, src)
+	dst.valid("Copy", "dst")
+	src.valid("Copy", "src")
 	for i := 0; i < dst.Rows; i++ {
 		copy(dst.Row(i), src.Row(i))
 	}
@@ -107,13 +112,45 @@ func (m *Matrix) Clone() *Matrix {
 
 // valid panics if m's fields cannot describe a matrix over its Data.
 func (m *Matrix) valid(op, name string) {
-	ok := m.Rows >= 0 && m.Cols >= 0 && m.Stride >= m.Cols
-	if ok && m.Rows > 0 && m.Cols > 0 {
-		ok = len(m.Data) >= (m.Rows-1)*m.Stride+m.Cols
-	}
-	if !ok {
+	if !m.fits() {
 		panic(fmt.Sprintf("mat: %s: %s is not a valid matrix: %dx%d, stride %d, %d elements", op, name, m.Rows, m.Cols, m.Stride, len(m.Data)))
 	}
+}
+
+// IsValid reports whether m's fields describe a matrix over its Data:
+// Rows, Cols and Stride non-negative, Stride >= Cols, and every element in
+// Data. Every function of this package panics on an invalid operand; a
+// program checks a matrix that comes from outside with IsValid first.
+func (m *Matrix) IsValid() bool { return m.fits() }
+
+// fits reports whether Rows, Cols and Stride are non-negative, Stride >=
+// Cols, and every element (i, j) lies in Data. The test is written so that
+// no product or sum can overflow: (Rows-1)*Stride+Cols <= len(Data) is
+// checked as Stride <= (len(Data)-Cols)/(Rows-1), so a huge Stride cannot
+// wrap around and pass (the kernels trust a valid matrix blindly).
+func (m *Matrix) fits() bool {
+	if m.Rows < 0 || m.Cols < 0 || m.Stride < m.Cols {
+		return false
+	}
+	if m.Rows == 0 || m.Cols == 0 {
+		return true
+	}
+	if m.Cols > len(m.Data) {
+		return false
+	}
+	return m.Rows == 1 || m.Stride <= (len(m.Data)-m.Cols)/(m.Rows-1)
+}
+
+// product returns a*b, or false if either is negative or the product
+// overflows an int.
+func product(a, b int) (int, bool) {
+	if a < 0 || b < 0 {
+		return 0, false
+	}
+	if a != 0 && b > math.MaxInt/a {
+		return 0, false
+	}
+	return a * b, true
 }
 
 func sameShape(op string, a, b *Matrix) {

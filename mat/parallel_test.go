@@ -18,7 +18,7 @@ import (
 func withPollingWorker(threads int) bool {
 	SetThreads(threads)
 	if threads < 2 || runtime.GOMAXPROCS(0) < 2 {
-		return false // no worker polls
+		return false // no worker polls (TestElemSplitMatchesSerial raises GOMAXPROCS)
 	}
 	startWorkers(threads - 1)
 	// A worker polls for spinTime after each part; give it one.
@@ -39,7 +39,20 @@ var pollA, pollB, pollC = *New(64, 64), *New(64, 64), *New(64, 64)
 // same bits whether or not they share the work with workers, for sizes
 // that do and do not divide evenly, on views with a stride.
 func TestElemSplitMatchesSerial(t *testing.T) {
-	defer SetThreads(0)
+	restoreGlobals(t)
+	// Workers need a P of their own to poll: with GOMAXPROCS 1 the split
+	// path would never run, so give them one (the kernel time-slices a
+	// single CPU between the threads).
+	if procs := runtime.GOMAXPROCS(0); procs < 3 {
+		runtime.GOMAXPROCS(3)
+		t.Cleanup(func() { runtime.GOMAXPROCS(procs) })
+	}
+	split := 0 // checks that ran with a worker polling
+	defer func() {
+		if split == 0 && !t.Failed() {
+			t.Fatal("no worker ever polled: the split path was not tested")
+		}
+	}()
 	rng := rand.New(rand.NewPCG(21, 22))
 	vecLens := []int{2*minPartElems - 1, 2*minPartElems + 13, 100003}
 	shapes := [][2]int{{128, 256}, {129, 257}, {300, 65}}
@@ -59,8 +72,8 @@ func TestElemSplitMatchesSerial(t *testing.T) {
 				}
 				check := func(op string, f func(x, y []float32)) {
 					w := want(f)
-					if !withPollingWorker(threads) && threads > 1 {
-						t.Log("no worker polled; the split path is untested")
+					if withPollingWorker(threads) {
+						split++
 					}
 					got := append([]float32(nil), y...)
 					f(append([]float32(nil), x...), got)
@@ -92,7 +105,9 @@ func TestElemSplitMatchesSerial(t *testing.T) {
 				}
 				SetThreads(1)
 				want := run(newGuarded(r, c, 1, rng))
-				withPollingWorker(threads)
+				if withPollingWorker(threads) {
+					split++
+				}
 				got := run(newGuarded(r, c, 1, rng))
 				if i, ok := sameBits(got, want); !ok {
 					t.Fatalf("row functions threads=%d %dx%d: element %d is %v, serially %v", threads, r, c, i, got[i], want[i])

@@ -170,12 +170,12 @@ func trainedNet(t *testing.T) (*layers.Network, mnist.Dataset) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	net, err := layers.Spec{Inputs: mnist.Pixels, Hidden: []int{256}, Outputs: mnist.NumClasses}.Build(1)
+	net, err := layers.NewSpec(mnist.Pixels, []int{256}, mnist.NumClasses).Build(1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const epochs = 3
-	opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.2, WeightDecay: 5e-4,
+	opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.2, Momentum: 0.9, WeightDecay: 5e-4,
 		Schedule: sgd.Cosine(epochs*(all.Len()+127)/128, 0)})
 	if err != nil {
 		t.Fatal(err)

@@ -72,5 +72,5 @@ func Example() {
 	fmt.Println(resp.Status, e.Error)
 	// Output:
 	// 200 OK classes: [1]
-	// 400 Bad Request inputs[0] has 2 values; the network takes 784
+	// 400 Bad Request input row 0 has 2 values; the network takes 784
 }

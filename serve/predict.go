@@ -11,7 +11,6 @@ import (
 	_ "image/jpeg"
 	_ "image/png"
 	"io"
-	"math"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -160,13 +159,9 @@ func (h *Handler) run(net *layers.Network, rows [][]float32, image bool) (*Respo
 	if len(rows) > h.opts.MaxBatch {
 		return nil, badRequest("%d rows in one request; at most %d", len(rows), h.opts.MaxBatch)
 	}
-	width := net.Inputs()
-	x := mat.New(len(rows), width)
-	for i, row := range rows {
-		if err := checkRow(i, row, width); err != nil {
-			return nil, badRequest("%v", err)
-		}
-		copy(x.Row(i), row)
+	x, err := net.InputMatrix(rows) // wrong widths, NaN and Inf are errors here
+	if err != nil {
+		return nil, badRequest("%s", strings.TrimPrefix(err.Error(), "layers: "))
 	}
 	probs := mat.New(len(rows), net.Outputs())
 	start := time.Now()
@@ -181,20 +176,6 @@ func (h *Handler) run(net *layers.Network, rows [][]float32, image bool) (*Respo
 		resp.Inputs = rows
 	}
 	return resp, nil
-}
-
-// checkRow reports a row of the wrong width or with a value that is not
-// finite.
-func checkRow(i int, row []float32, width int) error {
-	if len(row) != width {
-		return fmt.Errorf("inputs[%d] has %d values; the network takes %d", i, len(row), width)
-	}
-	for j, v := range row {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("inputs[%d][%d] is %v; inputs must be finite", i, j, v)
-		}
-	}
-	return nil
 }
 
 // runImage decodes an image, converts it with mnist.FromImage and runs the

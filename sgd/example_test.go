@@ -26,11 +26,11 @@ func ExampleParseSchedule() {
 // The optimizer's state is a list of named tensors, saved beside the
 // parameters to resume training exactly.
 func ExampleOptimizer_State() {
-	net, err := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}.Build(1)
+	net, err := layers.NewSpec(784, []int{256}, 10).Build(1)
 	if err != nil {
 		panic(err)
 	}
-	opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.05})
+	opt, err := sgd.New(net.Params(), sgd.DefaultConfig(sgd.Momentum, 0.05))
 	if err != nil {
 		panic(err)
 	}

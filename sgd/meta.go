@@ -3,6 +3,8 @@ package sgd
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/gomlp/gomlp/internal/meta"
 )
 
 // Metadata keys written by Config.Meta.
@@ -18,10 +20,10 @@ const (
 	MetaClipNorm    = "optim.clip_norm"
 )
 
-// Meta describes c (with its defaults filled in) as string pairs for a
+// Meta describes c (Method and Schedule filled in if unset) as string pairs for a
 // checkpoint's metadata, so that a resumed run can rebuild the same optimizer.
 func (c Config) Meta() map[string]string {
-	c = c.withDefaults()
+	c = c.withUnset()
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	return map[string]string{
 		MetaMethod:      string(c.Method),
@@ -37,21 +39,9 @@ func (c Config) Meta() map[string]string {
 }
 
 // ConfigFromMeta reads the keys Meta writes; every one must be present.
-func ConfigFromMeta(meta map[string]string) (Config, error) {
+func ConfigFromMeta(m map[string]string) (Config, error) {
 	var c Config
-	num := func(key string, dst *float64) error {
-		v, ok := meta[key]
-		if !ok {
-			return fmt.Errorf("sgd: metadata has no %q key", key)
-		}
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return fmt.Errorf("sgd: metadata %s=%q is not a number", key, v)
-		}
-		*dst = x
-		return nil
-	}
-	method, ok := meta[MetaMethod]
+	method, ok := m[MetaMethod]
 	if !ok {
 		return Config{}, fmt.Errorf("sgd: metadata has no %q key: it holds no optimizer", MetaMethod)
 	}
@@ -60,15 +50,15 @@ func ConfigFromMeta(meta map[string]string) (Config, error) {
 		MetaLR: &c.LR, MetaMomentum: &c.Momentum, MetaBeta1: &c.Beta1, MetaBeta2: &c.Beta2,
 		MetaEpsilon: &c.Epsilon, MetaWeightDecay: &c.WeightDecay, MetaClipNorm: &c.ClipNorm,
 	} {
-		if err := num(key, dst); err != nil {
+		var err error
+		if *dst, err = meta.Float(m, "sgd", key); err != nil {
 			return Config{}, err
 		}
 	}
-	sched, ok := meta[MetaSchedule]
-	if !ok {
-		return Config{}, fmt.Errorf("sgd: metadata has no %q key", MetaSchedule)
+	sched, err := meta.Get(m, "sgd", MetaSchedule)
+	if err != nil {
+		return Config{}, err
 	}
-	var err error
 	if c.Schedule, err = ParseSchedule(sched); err != nil {
 		return Config{}, err
 	}

@@ -27,17 +27,21 @@ const (
 	Adam     Method = "adam"     // Kingma & Ba, with bias correction (PyTorch's form)
 )
 
-// Config chooses an update rule and its hyperparameters. Zero values mean
-// the defaults given.
+// Config chooses an update rule and its hyperparameters. Every number is
+// used as given: a zero is honoured where it means something (Momentum 0,
+// Beta1 0, WeightDecay 0, ClipNorm 0 for no clipping) and is an error where
+// it does not (LR 0; Epsilon 0 for Adam). Only Method "" and a nil Schedule,
+// which are not legal values, stand for SGD and Constant. DefaultConfig
+// fills in the usual values.
 type Config struct {
-	Method   Method   // default SGD
+	Method   Method   // "" means SGD
 	LR       float64  // base learning rate, required (> 0)
-	Schedule Schedule // default Constant
+	Schedule Schedule // nil means Constant
 
-	Momentum float64 // μ for Momentum and Nesterov; default 0.9
+	Momentum float64 // μ for Momentum and Nesterov, in [0, 1) (usually 0.9)
 
-	Beta1, Beta2 float64 // Adam's decay rates; default 0.9 and 0.999
-	Epsilon      float64 // Adam's ε; default 1e-8
+	Beta1, Beta2 float64 // Adam's decay rates, in [0, 1) (usually 0.9 and 0.999)
+	Epsilon      float64 // Adam's ε, > 0 (usually 1e-8)
 
 	// WeightDecay λ shrinks every parameter marked Regularize (the weights,
 	// not the biases) by w -= η·λ·w before each update, decoupled from the
@@ -49,24 +53,21 @@ type Config struct {
 	ClipNorm float64
 }
 
-func (c Config) withDefaults() Config {
+// DefaultConfig returns the usual configuration of method with base
+// learning rate lr: Momentum 0.9, Beta1 0.9, Beta2 0.999, Epsilon 1e-8, a
+// constant schedule, no weight decay and no clipping. Change fields of the
+// result as needed.
+func DefaultConfig(method Method, lr float64) Config {
+	return Config{Method: method, LR: lr, Schedule: Constant(), Momentum: 0.9, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8}
+}
+
+// withUnset fills in the two fields whose zero value is not legal.
+func (c Config) withUnset() Config {
 	if c.Method == "" {
 		c.Method = SGD
 	}
 	if c.Schedule == nil {
 		c.Schedule = Constant()
-	}
-	if c.Momentum == 0 {
-		c.Momentum = 0.9
-	}
-	if c.Beta1 == 0 {
-		c.Beta1 = 0.9
-	}
-	if c.Beta2 == 0 {
-		c.Beta2 = 0.999
-	}
-	if c.Epsilon == 0 {
-		c.Epsilon = 1e-8
 	}
 	return c
 }
@@ -82,8 +83,10 @@ func (c Config) validate() error {
 		return fmt.Errorf("sgd: momentum %v must be in [0, 1)", c.Momentum)
 	case !(c.Beta1 >= 0 && c.Beta1 < 1) || !(c.Beta2 >= 0 && c.Beta2 < 1):
 		return fmt.Errorf("sgd: Adam betas %v, %v must be in [0, 1)", c.Beta1, c.Beta2)
-	case !(c.Epsilon > 0) || !finite(c.Epsilon):
-		return fmt.Errorf("sgd: Adam epsilon %v must be a positive number", c.Epsilon)
+	case c.Method == Adam && (!(c.Epsilon > 0) || !finite(c.Epsilon)):
+		return fmt.Errorf("sgd: Adam epsilon %v must be a positive number (DefaultConfig sets 1e-8)", c.Epsilon)
+	case !(c.Epsilon >= 0) || !finite(c.Epsilon):
+		return fmt.Errorf("sgd: epsilon %v must be a non-negative number", c.Epsilon)
 	case !(c.WeightDecay >= 0) || !finite(c.WeightDecay):
 		return fmt.Errorf("sgd: weight decay %v must be a non-negative number", c.WeightDecay)
 	case !(c.ClipNorm >= 0) || !finite(c.ClipNorm):
@@ -114,7 +117,7 @@ type Optimizer struct {
 // So after New, Grad holds the velocity rather than the last gradient, and
 // only the newest optimizer made for a set of parameters may be used.
 func New(params []*layers.Param, cfg Config) (*Optimizer, error) {
-	cfg = cfg.withDefaults()
+	cfg = cfg.withUnset()
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}

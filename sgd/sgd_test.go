@@ -200,7 +200,7 @@ func TestStateNamesAndResume(t *testing.T) {
 	for _, method := range []Method{SGD, Momentum, Nesterov, Adam} {
 		mk := func() ([]*layers.Param, *Optimizer) {
 			ps := []*layers.Param{param("dense_0/weights", true, 1, 2, 3), param("dense_0/biases", false, 0.5)}
-			o, err := New(ps, Config{Method: method, LR: 0.05, WeightDecay: 0.01, Schedule: ExponentialDecay(3, 0.5)})
+			o, err := New(ps, Config{Method: method, LR: 0.05, Momentum: 0.9, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8, WeightDecay: 0.01, Schedule: ExponentialDecay(3, 0.5)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -265,7 +265,7 @@ func TestStateNamesAndResume(t *testing.T) {
 func TestStepNoAllocs(t *testing.T) {
 	ps := []*layers.Param{param("w", true, make([]float32, 1000)...), param("b", false, 1, 2)}
 	for _, m := range []Method{SGD, Momentum, Nesterov, Adam} {
-		o, err := New(ps, Config{Method: m, LR: 0.01, WeightDecay: 0.1, ClipNorm: 1, Schedule: Cosine(100, 0)})
+		o, err := New(ps, Config{Method: m, LR: 0.01, Momentum: 0.9, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8, WeightDecay: 0.1, ClipNorm: 1, Schedule: Cosine(100, 0)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gomlp/gomlp/ckpt"
+	"github.com/gomlp/gomlp/internal/meta"
 	"github.com/gomlp/gomlp/layers"
 	"github.com/gomlp/gomlp/sgd"
 )
@@ -103,11 +104,7 @@ func (t *Trainer) Resume(c *ckpt.Checkpoint) error {
 // L1, L2 and Patience are taken from the checkpoint so that training
 // continues exactly.
 func ResumeFrom(c *ckpt.Checkpoint, cfg Config) (*Trainer, error) {
-	spec, err := layers.SpecFromMeta(c.Metadata)
-	if err != nil {
-		return nil, err
-	}
-	net, err := spec.Build(0)
+	spec, err := checkedSpec(c)
 	if err != nil {
 		return nil, err
 	}
@@ -115,11 +112,21 @@ func ResumeFrom(c *ckpt.Checkpoint, cfg Config) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	opt, err := sgd.New(net.Params(), optCfg)
+	if cfg, err = loopConfigFromMeta(c.Metadata, cfg); err != nil {
+		return nil, err
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if _, err := StateFromMeta(c.Metadata); err != nil {
+		return nil, err
+	}
+	net, err := spec.Build(0)
 	if err != nil {
 		return nil, err
 	}
-	if cfg, err = loopConfigFromMeta(c.Metadata, cfg); err != nil {
+	opt, err := sgd.New(net.Params(), optCfg)
+	if err != nil {
 		return nil, err
 	}
 	t, err := New(net, opt, cfg)
@@ -129,43 +136,59 @@ func ResumeFrom(c *ckpt.Checkpoint, cfg Config) (*Trainer, error) {
 	return t, t.Resume(c)
 }
 
-func loopConfigFromMeta(meta map[string]string, cfg Config) (Config, error) {
-	get := func(key string) (string, error) {
-		v, ok := meta[key]
-		if !ok {
-			return "", fmt.Errorf("train: metadata has no %q key: the checkpoint cannot resume training", key)
-		}
-		return v, nil
-	}
+func loopConfigFromMeta(m map[string]string, cfg Config) (Config, error) {
 	var err error
-	parse := func(key string, conv func(string) error) {
-		if err != nil {
-			return
+	set := func(dst *int, key string, lo, hi int) {
+		if err == nil {
+			*dst, err = meta.Int(m, "train", key, lo, hi)
 		}
-		var v string
-		if v, err = get(key); err == nil {
-			if cerr := conv(v); cerr != nil {
-				err = fmt.Errorf("train: metadata %s=%q: %v", key, v, cerr)
-			}
+	}
+	setFloat := func(dst *float64, key string) {
+		if err == nil {
+			*dst, err = meta.Float(m, "train", key)
 		}
 	}
 	if cfg.Epochs == 0 {
-		parse(MetaEpochs, func(v string) (e error) { cfg.Epochs, e = strconv.Atoi(v); return })
+		set(&cfg.Epochs, MetaEpochs, 1, MaxEpochs)
 	}
-	parse(MetaSeed, func(v string) (e error) { cfg.Seed, e = strconv.ParseUint(v, 10, 64); return })
-	parse(MetaBatchSize, func(v string) (e error) { cfg.BatchSize, e = strconv.Atoi(v); return })
-	parse(MetaPatience, func(v string) (e error) { cfg.Patience, e = strconv.Atoi(v); return })
-	parse(MetaL1, func(v string) (e error) { cfg.L1, e = strconv.ParseFloat(v, 64); return })
-	parse(MetaL2, func(v string) (e error) { cfg.L2, e = strconv.ParseFloat(v, 64); return })
-	return cfg, err
+	if err == nil {
+		cfg.Seed, err = meta.Uint64(m, "train", MetaSeed)
+	}
+	set(&cfg.BatchSize, MetaBatchSize, 1, MaxBatchSize)
+	set(&cfg.Patience, MetaPatience, 0, MaxEpochs)
+	setFloat(&cfg.L1, MetaL1)
+	setFloat(&cfg.L2, MetaL2)
+	if err != nil {
+		return cfg, fmt.Errorf("%w: the checkpoint cannot resume training", err)
+	}
+	return cfg, nil
+}
+
+// checkedSpec reads the architecture from c's metadata and checks that c
+// holds every parameter it implies, with the right shape, before anything
+// is built: a small file cannot make the reader allocate a huge network.
+func checkedSpec(c *ckpt.Checkpoint) (layers.Spec, error) {
+	spec, err := layers.SpecFromMeta(c.Metadata)
+	if err != nil {
+		return spec, err
+	}
+	shapes, err := spec.ParamShapes()
+	if err != nil {
+		return spec, err
+	}
+	if _, err := paramsOnly(c).Check(toCkpt(shapes, "")); err != nil {
+		return spec, err
+	}
+	return spec, nil
 }
 
 // LoadNetwork rebuilds the network a checkpoint describes (its
 // architecture metadata, see layers.Spec.Meta) and restores its
 // parameters. Tensors beside the parameters (optimizer state, best weights)
-// are ignored; a missing or misshapen parameter is an error.
+// are ignored; a missing or misshapen parameter is an error, found before
+// the network is allocated.
 func LoadNetwork(c *ckpt.Checkpoint) (*layers.Network, error) {
-	spec, err := layers.SpecFromMeta(c.Metadata)
+	spec, err := checkedSpec(c)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +220,7 @@ func InitFrom(net *layers.Network, c *ckpt.Checkpoint, strict bool) (InitReport,
 	c = paramsOnly(c)
 	into := toCkpt(net.Tensors(), "")
 	var rep InitReport
-	var opts []ckpt.Option
+	var opts []ckpt.RestoreOption
 	if !strict {
 		opts = append(opts, ckpt.AllowMissing(), ckpt.AllowUnexpected())
 		var skip []string

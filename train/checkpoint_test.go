@@ -17,16 +17,16 @@ import (
 // file, rebuilding everything from that file alone and training 2 more.
 func TestResumeFromFileIsExact(t *testing.T) {
 	trainSet := blobs(1, 200, 8, 3)
-	spec := layers.Spec{Inputs: 8, Hidden: []int{12}, Outputs: 3, Keep: 0.7}
+	spec := layers.Spec{Inputs: 8, Hidden: []int{12}, Outputs: 3, Keep: 0.7, InputKeep: 1}
 	for _, tc := range []struct {
 		name string
 		val  Dataset
 		opt  sgd.Config
 	}{
-		{"momentum, no validation", Dataset{}, sgd.Config{Method: sgd.Momentum, LR: 0.02, Schedule: sgd.Cosine(60, 0.1)}},
+		{"momentum, no validation", Dataset{}, sgd.Config{Method: sgd.Momentum, LR: 0.02, Schedule: sgd.Cosine(60, 0.1), Momentum: 0.9}},
 		// Flipped labels make epoch 1 the best on validation, so the
 		// checkpoint after epoch 2 must carry the best weights separately.
-		{"adam, best epoch in the past", flipped(blobs(2, 60, 8, 3), 3), sgd.Config{Method: sgd.Adam, LR: 0.01, WeightDecay: 1e-3}},
+		{"adam, best epoch in the past", flipped(blobs(2, 60, 8, 3), 3), sgd.Config{Method: sgd.Adam, LR: 0.01, WeightDecay: 1e-3, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := Config{Epochs: 4, BatchSize: 16, Seed: 9, L2: 1e-3}
@@ -76,8 +76,8 @@ func TestResumeFromFileIsExact(t *testing.T) {
 }
 
 func TestResumeRefusesFinishedOrForeignCheckpoints(t *testing.T) {
-	spec := layers.Spec{Inputs: 8, Hidden: []int{12}, Outputs: 3}
-	_, tr := newTrainer(t, spec, sgd.Config{Method: sgd.Momentum, LR: 0.02}, Config{Epochs: 1, BatchSize: 16})
+	spec := layers.Spec{Inputs: 8, Hidden: []int{12}, Outputs: 3, Keep: 1, InputKeep: 1}
+	_, tr := newTrainer(t, spec, sgd.Config{Method: sgd.Momentum, LR: 0.02, Momentum: 0.9}, Config{Epochs: 1, BatchSize: 16})
 	if _, err := tr.Fit(context.Background(), blobs(1, 50, 8, 3), Dataset{}); err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestResumeRefusesFinishedOrForeignCheckpoints(t *testing.T) {
 		}
 	}
 	// An optimizer of another kind has other state tensors.
-	_, adam := newTrainer(t, spec, sgd.Config{Method: sgd.Adam, LR: 0.02}, Config{Epochs: 3, BatchSize: 16})
+	_, adam := newTrainer(t, spec, sgd.Config{Method: sgd.Adam, LR: 0.02, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8}, Config{Epochs: 3, BatchSize: 16})
 	before := snapshot(adam.net)
 	if err := adam.Resume(c); err == nil || !strings.Contains(err.Error(), "adam_m") {
 		t.Errorf("momentum checkpoint into an Adam trainer: err = %v", err)
@@ -103,8 +103,8 @@ func TestResumeRefusesFinishedOrForeignCheckpoints(t *testing.T) {
 
 func TestLoadNetworkPredictsLikeTheSavedOne(t *testing.T) {
 	d := blobs(3, 100, 8, 3)
-	net, tr := newTrainer(t, layers.Spec{Inputs: 8, Hidden: []int{12, 6}, Outputs: 3, Keep: 0.5},
-		sgd.Config{Method: sgd.Nesterov, LR: 0.05}, Config{Epochs: 2, BatchSize: 10, Seed: 4})
+	net, tr := newTrainer(t, layers.Spec{Inputs: 8, Hidden: []int{12, 6}, Outputs: 3, Keep: 0.5, InputKeep: 1},
+		sgd.Config{Method: sgd.Nesterov, LR: 0.05, Momentum: 0.9}, Config{Epochs: 2, BatchSize: 10, Seed: 4})
 	if _, err := tr.Fit(context.Background(), d, Dataset{}); err != nil {
 		t.Fatal(err)
 	}
@@ -132,8 +132,8 @@ func TestLoadNetworkPredictsLikeTheSavedOne(t *testing.T) {
 // 784-256-128-10 one (scaled down here): the first layer is restored, the
 // rest is reported as new.
 func TestInitFromFinetunesAModifiedModel(t *testing.T) {
-	_, old := newTrainer(t, layers.Spec{Inputs: 8, Hidden: []int{6}, Outputs: 3},
-		sgd.Config{Method: sgd.Momentum, LR: 0.05}, Config{Epochs: 1, BatchSize: 10})
+	_, old := newTrainer(t, layers.Spec{Inputs: 8, Hidden: []int{6}, Outputs: 3, Keep: 1, InputKeep: 1},
+		sgd.Config{Method: sgd.Momentum, LR: 0.05, Momentum: 0.9}, Config{Epochs: 1, BatchSize: 10})
 	if _, err := old.Fit(context.Background(), blobs(3, 50, 8, 3), Dataset{}); err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestInitFromFinetunesAModifiedModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bigger, err := layers.Spec{Inputs: 8, Hidden: []int{6, 5}, Outputs: 3}.Build(1)
+	bigger, err := layers.Spec{Inputs: 8, Hidden: []int{6, 5}, Outputs: 3, Keep: 1, InputKeep: 1}.Build(1)
 	if err != nil {
 		t.Fatal(err)
 	}

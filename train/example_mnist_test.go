@@ -30,13 +30,13 @@ func trainMNIST(epochs int) (float64, error) {
 		return 0, err
 	}
 
-	net, err := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}.Build(1)
+	net, err := layers.NewSpec(784, []int{256}, 10).Build(1)
 	if err != nil {
 		return 0, err
 	}
 	stepsPerEpoch := (trainSet.Len() + 127) / 128
 	opt, err := sgd.New(net.Params(), sgd.Config{
-		Method: sgd.Momentum, LR: 0.2, WeightDecay: 5e-4,
+		Method: sgd.Momentum, LR: 0.2, Momentum: 0.9, WeightDecay: 5e-4,
 		Schedule: sgd.Cosine(epochs*stepsPerEpoch, 0),
 	})
 	if err != nil {

@@ -37,11 +37,11 @@ func toyData(seed uint64, n int) train.Dataset {
 func Example() {
 	trainSet, val := toyData(1, 1000), toyData(2, 300)
 
-	net, err := layers.Spec{Inputs: 2, Hidden: []int{16, 16}, Outputs: 2}.Build(1)
+	net, err := layers.NewSpec(2, []int{16, 16}, 2).Build(1)
 	if err != nil {
 		panic(err)
 	}
-	opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Adam, LR: 0.02})
+	opt, err := sgd.New(net.Params(), sgd.DefaultConfig(sgd.Adam, 0.02))
 	if err != nil {
 		panic(err)
 	}

@@ -21,11 +21,11 @@ import (
 // of the optimizer: half the size of a training checkpoint with momentum,
 // and LoadNetwork rebuilds the same network from it.
 func TestSaveNetworkIsWeightsOnly(t *testing.T) {
-	net, err := layers.Spec{Inputs: 2, Hidden: []int{64}, Outputs: 2}.Build(1)
+	net, err := layers.NewSpec(2, []int{64}, 2).Build(1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.1})
+	opt, err := sgd.New(net.Params(), sgd.DefaultConfig(sgd.Momentum, 0.1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestSaveNetworkIsWeightsOnly(t *testing.T) {
 // Embed the file with go:embed and read it with ckpt.Read (see package
 // serve's example), or load it with ckpt.Load and LoadNetwork.
 func ExampleSaveNetwork() {
-	net, err := layers.Spec{Inputs: 784, Hidden: []int{32}, Outputs: 10}.Build(1)
+	net, err := layers.NewSpec(784, []int{32}, 10).Build(1)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -21,16 +21,24 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gomlp/gomlp/internal/meta"
 	"github.com/gomlp/gomlp/layers"
 	"github.com/gomlp/gomlp/loss"
 	"github.com/gomlp/gomlp/mat"
 	"github.com/gomlp/gomlp/sgd"
 )
 
+// Limits on a Config, checked by New and ResumeFrom before anything is
+// allocated (a checkpoint's settings are outside input).
+const (
+	MaxBatchSize = 1 << 20 // examples per step
+	MaxEpochs    = 1 << 20 // epochs, and Patience
+)
+
 // Config sets up a Trainer.
 type Config struct {
-	Epochs    int    // epochs to train in total (counting any already done); required
-	BatchSize int    // examples per step; default 128
+	Epochs    int    // epochs to train in total (counting any already done); required, at most MaxEpochs
+	BatchSize int    // examples per step, at most MaxBatchSize; 0 means 128
 	Seed      uint64 // seeds the batch order and the dropout masks
 
 	// Patience stops training after this many epochs without a better
@@ -137,15 +145,10 @@ func New(net *layers.Network, opt *sgd.Optimizer, cfg Config) (*Trainer, error) 
 	if cfg.BatchSize == 0 {
 		cfg.BatchSize = 128
 	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
 	switch {
-	case cfg.Epochs <= 0:
-		return nil, fmt.Errorf("train: %d epochs; need at least 1", cfg.Epochs)
-	case cfg.BatchSize < 0:
-		return nil, fmt.Errorf("train: batch size %d; need at least 1", cfg.BatchSize)
-	case cfg.Patience < 0:
-		return nil, fmt.Errorf("train: patience %d must not be negative", cfg.Patience)
-	case !(cfg.L1 >= 0) || !(cfg.L2 >= 0) || math.IsInf(cfg.L1, 0) || math.IsInf(cfg.L2, 0):
-		return nil, fmt.Errorf("train: penalties L1=%v, L2=%v must be non-negative numbers", cfg.L1, cfg.L2)
 	case net.Outputs() < 1 || net.Inputs() < 1:
 		return nil, fmt.Errorf("train: the network's input and output sizes must be known (have %d and %d)", net.Inputs(), net.Outputs())
 	}
@@ -173,6 +176,21 @@ func New(net *layers.Network, opt *sgd.Optimizer, cfg Config) (*Trainer, error) 
 	}
 	t.state.Step = opt.Steps()
 	return t, nil
+}
+
+// validate checks the numbers of c against their ranges and limits.
+func (c Config) validate() error {
+	switch {
+	case c.Epochs <= 0 || c.Epochs > MaxEpochs:
+		return fmt.Errorf("train: %d epochs; need 1 to %d", c.Epochs, MaxEpochs)
+	case c.BatchSize <= 0 || c.BatchSize > MaxBatchSize:
+		return fmt.Errorf("train: batch size %d; need 1 to %d", c.BatchSize, MaxBatchSize)
+	case c.Patience < 0 || c.Patience > MaxEpochs:
+		return fmt.Errorf("train: patience %d; need 0 to %d", c.Patience, MaxEpochs)
+	case !(c.L1 >= 0) || !(c.L2 >= 0) || math.IsInf(c.L1, 0) || math.IsInf(c.L2, 0):
+		return fmt.Errorf("train: penalties L1=%v, L2=%v must be non-negative numbers", c.L1, c.L2)
+	}
+	return nil
 }
 
 // State returns the training progress.
@@ -232,32 +250,24 @@ func (s State) Meta() map[string]string {
 }
 
 // StateFromMeta reads the keys State.Meta writes.
-func StateFromMeta(meta map[string]string) (State, error) {
+func StateFromMeta(m map[string]string) (State, error) {
 	var s State
-	ints := []struct {
+	var err error
+	for _, f := range []struct {
 		key string
 		dst *int
-	}{{MetaEpoch, &s.Epoch}, {MetaStep, &s.Step}, {MetaBestEpoch, &s.BestEpoch}}
-	for _, f := range ints {
-		v, ok := meta[f.key]
-		if !ok {
-			return State{}, fmt.Errorf("train: metadata has no %q key", f.key)
-		}
-		if _, err := fmt.Sscan(v, f.dst); err != nil || *f.dst < 0 {
-			return State{}, fmt.Errorf("train: metadata %s=%q is not a non-negative integer", f.key, v)
+		hi  int
+	}{{MetaEpoch, &s.Epoch, MaxEpochs}, {MetaStep, &s.Step, math.MaxInt}, {MetaBestEpoch, &s.BestEpoch, MaxEpochs}} {
+		if *f.dst, err = meta.Int(m, "train", f.key, 0, f.hi); err != nil {
+			return State{}, err
 		}
 	}
-	floats := []struct {
+	for _, f := range []struct {
 		key string
 		dst *float64
-	}{{MetaBestAccuracy, &s.BestAccuracy}, {MetaBestLoss, &s.BestLoss}}
-	for _, f := range floats {
-		v, ok := meta[f.key]
-		if !ok {
-			return State{}, fmt.Errorf("train: metadata has no %q key", f.key)
-		}
-		if _, err := fmt.Sscan(v, f.dst); err != nil {
-			return State{}, fmt.Errorf("train: metadata %s=%q is not a number", f.key, v)
+	}{{MetaBestAccuracy, &s.BestAccuracy}, {MetaBestLoss, &s.BestLoss}} {
+		if *f.dst, err = meta.Float(m, "train", f.key); err != nil {
+			return State{}, err
 		}
 	}
 	if s.BestEpoch > s.Epoch {

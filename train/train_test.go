@@ -70,8 +70,8 @@ func TestLearnsXOR(t *testing.T) {
 		d.X.Set(i, 1, float32(b))
 		d.Y[i] = uint8(a ^ b)
 	}
-	net, tr := newTrainer(t, layers.Spec{Inputs: 2, Hidden: []int{16}, Outputs: 2},
-		sgd.Config{Method: sgd.Adam, LR: 0.02}, Config{Epochs: 150, BatchSize: 16, Seed: 1})
+	net, tr := newTrainer(t, layers.Spec{Inputs: 2, Hidden: []int{16}, Outputs: 2, Keep: 1, InputKeep: 1},
+		sgd.Config{Method: sgd.Adam, LR: 0.02, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8}, Config{Epochs: 150, BatchSize: 16, Seed: 1})
 	res, err := tr.Fit(context.Background(), d, Dataset{})
 	if err != nil {
 		t.Fatal(err)
@@ -88,8 +88,8 @@ func TestLearnsXOR(t *testing.T) {
 
 func TestLearnsSeparableProblem(t *testing.T) {
 	trainSet, val := blobs(1, 600, 10, 4), blobs(2, 200, 10, 4)
-	_, tr := newTrainer(t, layers.Spec{Inputs: 10, Hidden: []int{32}, Outputs: 4, Keep: 0.8},
-		sgd.Config{Method: sgd.Momentum, LR: 0.05}, Config{Epochs: 10, BatchSize: 32, Seed: 3})
+	_, tr := newTrainer(t, layers.Spec{Inputs: 10, Hidden: []int{32}, Outputs: 4, Keep: 0.8, InputKeep: 1},
+		sgd.Config{Method: sgd.Momentum, LR: 0.05, Momentum: 0.9}, Config{Epochs: 10, BatchSize: 32, Seed: 3})
 	var batches, epochs int
 	tr.cfg.OnBatch = func(b BatchStats) {
 		batches++
@@ -135,7 +135,7 @@ func flipped(d Dataset, classes int) Dataset {
 func TestEarlyStoppingRestoresBest(t *testing.T) {
 	trainSet := blobs(1, 300, 6, 3)
 	val := flipped(blobs(2, 100, 6, 3), 3)
-	net, tr := newTrainer(t, layers.Spec{Inputs: 6, Hidden: []int{16}, Outputs: 3},
+	net, tr := newTrainer(t, layers.Spec{Inputs: 6, Hidden: []int{16}, Outputs: 3, Keep: 1, InputKeep: 1},
 		sgd.Config{Method: sgd.SGD, LR: 0.05}, Config{Epochs: 50, BatchSize: 30, Seed: 5, Patience: 3})
 	saved := map[int][][]float32{}
 	tr.cfg.OnEpoch = func(s EpochStats) error {
@@ -165,8 +165,8 @@ func TestEarlyStoppingRestoresBest(t *testing.T) {
 func TestCancellation(t *testing.T) {
 	trainSet, val := blobs(1, 300, 6, 3), blobs(2, 100, 6, 3)
 	for _, withVal := range []bool{true, false} {
-		net, tr := newTrainer(t, layers.Spec{Inputs: 6, Hidden: []int{16}, Outputs: 3},
-			sgd.Config{Method: sgd.Momentum, LR: 0.01}, Config{Epochs: 5, BatchSize: 30, Seed: 5})
+		net, tr := newTrainer(t, layers.Spec{Inputs: 6, Hidden: []int{16}, Outputs: 3, Keep: 1, InputKeep: 1},
+			sgd.Config{Method: sgd.Momentum, LR: 0.01, Momentum: 0.9}, Config{Epochs: 5, BatchSize: 30, Seed: 5})
 		ctx, cancel := context.WithCancel(context.Background())
 		var atCancel, epoch1 [][]float32
 		tr.cfg.OnEpoch = func(s EpochStats) error {
@@ -215,7 +215,7 @@ func allFinite(net *layers.Network) bool {
 
 func TestDivergenceReported(t *testing.T) {
 	trainSet, val := blobs(1, 300, 6, 3), blobs(2, 100, 6, 3)
-	net, tr := newTrainer(t, layers.Spec{Inputs: 6, Hidden: []int{16}, Outputs: 3},
+	net, tr := newTrainer(t, layers.Spec{Inputs: 6, Hidden: []int{16}, Outputs: 3, Keep: 1, InputKeep: 1},
 		sgd.Config{Method: sgd.SGD, LR: 0.01, Schedule: sgd.StepDecay(10, 1e30)}, Config{Epochs: 5, BatchSize: 30, Seed: 5})
 	// The rate is sane for the first epoch (10 steps), then 1e28: the loss
 	// blows up in epoch 2.
@@ -245,7 +245,7 @@ func TestDivergenceReported(t *testing.T) {
 
 func TestDivergenceWithoutValidationKeepsStart(t *testing.T) {
 	trainSet := blobs(1, 90, 6, 3)
-	net, tr := newTrainer(t, layers.Spec{Inputs: 6, Hidden: []int{16}, Outputs: 3},
+	net, tr := newTrainer(t, layers.Spec{Inputs: 6, Hidden: []int{16}, Outputs: 3, Keep: 1, InputKeep: 1},
 		sgd.Config{Method: sgd.SGD, LR: 1e30}, Config{Epochs: 3, BatchSize: 30, Seed: 5})
 	start := snapshot(net)
 	_, err := tr.Fit(context.Background(), trainSet, Dataset{})
@@ -259,8 +259,8 @@ func TestDivergenceWithoutValidationKeepsStart(t *testing.T) {
 
 func TestDeterministic(t *testing.T) {
 	trainSet, val := blobs(1, 200, 8, 3), blobs(2, 50, 8, 3)
-	spec := layers.Spec{Inputs: 8, Hidden: []int{12, 12}, Outputs: 3, Keep: 0.5}
-	opt := sgd.Config{Method: sgd.Adam, LR: 0.01}
+	spec := layers.Spec{Inputs: 8, Hidden: []int{12, 12}, Outputs: 3, Keep: 0.5, InputKeep: 1}
+	opt := sgd.Config{Method: sgd.Adam, LR: 0.01, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8}
 	fit := func(seed uint64) [][]float32 {
 		net, tr := newTrainer(t, spec, opt, Config{Epochs: 3, BatchSize: 16, Seed: seed})
 		if _, err := tr.Fit(context.Background(), trainSet, val); err != nil {
@@ -281,13 +281,13 @@ func TestDeterministic(t *testing.T) {
 // a fresh trainer ends bit-identical to a run of four epochs.
 func TestResumeIsExact(t *testing.T) {
 	for _, m := range []sgd.Method{sgd.Momentum, sgd.Nesterov, sgd.Adam} {
-		testResume(t, sgd.Config{Method: m, LR: 0.02, Schedule: sgd.StepDecay(20, 0.5)})
+		testResume(t, sgd.Config{Method: m, LR: 0.02, Momentum: 0.9, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8, Schedule: sgd.StepDecay(20, 0.5)})
 	}
 }
 
 func testResume(t *testing.T, opt sgd.Config) {
 	trainSet := blobs(1, 200, 8, 3)
-	spec := layers.Spec{Inputs: 8, Hidden: []int{12}, Outputs: 3, Keep: 0.7}
+	spec := layers.Spec{Inputs: 8, Hidden: []int{12}, Outputs: 3, Keep: 0.7, InputKeep: 1}
 	cfg := Config{Epochs: 4, BatchSize: 16, Seed: 9, L2: 1e-3}
 
 	whole, tr := newTrainer(t, spec, opt, cfg)
@@ -328,7 +328,7 @@ func testResume(t *testing.T, opt sgd.Config) {
 
 func TestPenaltiesAddToGradients(t *testing.T) {
 	d := blobs(1, 20, 5, 3)
-	spec := layers.Spec{Inputs: 5, Hidden: []int{4}, Outputs: 3}
+	spec := layers.Spec{Inputs: 5, Hidden: []int{4}, Outputs: 3, Keep: 1, InputKeep: 1}
 	x := d.X
 	labels := make([]int, 20)
 	for i, y := range d.Y {
@@ -360,7 +360,7 @@ func TestPenaltiesAddToGradients(t *testing.T) {
 }
 
 func TestBadData(t *testing.T) {
-	_, tr := newTrainer(t, layers.Spec{Inputs: 4, Hidden: []int{3}, Outputs: 3}, sgd.Config{LR: 0.1}, Config{Epochs: 1})
+	_, tr := newTrainer(t, layers.Spec{Inputs: 4, Hidden: []int{3}, Outputs: 3, Keep: 1, InputKeep: 1}, sgd.Config{LR: 0.1}, Config{Epochs: 1})
 	good := Dataset{X: mat.New(2, 4), Y: []uint8{0, 2}}
 	for _, c := range []struct {
 		train, val Dataset
@@ -379,7 +379,7 @@ func TestBadData(t *testing.T) {
 }
 
 func TestOptimizerMustMatchNetwork(t *testing.T) {
-	spec := layers.Spec{Inputs: 4, Hidden: []int{3}, Outputs: 2}
+	spec := layers.Spec{Inputs: 4, Hidden: []int{3}, Outputs: 2, Keep: 1, InputKeep: 1}
 	a, _ := spec.Build(1)
 	b, _ := spec.Build(1)
 	opt, err := sgd.New(b.Params(), sgd.Config{LR: 0.1})
@@ -410,8 +410,8 @@ func TestStateMeta(t *testing.T) {
 
 func TestTrainingStepNoAllocs(t *testing.T) {
 	d := blobs(1, 256, 20, 5)
-	_, tr := newTrainer(t, layers.Spec{Inputs: 20, Hidden: []int{16, 16}, Outputs: 5, Keep: 0.5},
-		sgd.Config{Method: sgd.Adam, LR: 0.01, ClipNorm: 5}, Config{Epochs: 1, BatchSize: 64, L1: 1e-4, L2: 1e-4})
+	_, tr := newTrainer(t, layers.Spec{Inputs: 20, Hidden: []int{16, 16}, Outputs: 5, Keep: 0.5, InputKeep: 1},
+		sgd.Config{Method: sgd.Adam, LR: 0.01, ClipNorm: 5, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8}, Config{Epochs: 1, BatchSize: 64, L1: 1e-4, L2: 1e-4})
 	tr.perm = make([]int, 256)
 	tr.xb = make([]float32, 64*20)
 	for i := range tr.perm {

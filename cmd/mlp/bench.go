@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/gomlp/gomlp/internal/gemmshape"
 	"github.com/gomlp/gomlp/layers"
 	"github.com/gomlp/gomlp/mat"
 	"github.com/gomlp/gomlp/sgd"
@@ -58,30 +59,11 @@ type predResult struct {
 	SamplesPerSec   float64 `json:"samples_per_sec"`
 }
 
-type benchShape struct {
-	m, n, k        int
-	transA, transB bool
-	role           string
-}
-
-func (s benchShape) String() string {
-	t := map[bool]string{false: "N", true: "T"}
-	return fmt.Sprintf("%dx%dx%d%s%s", s.m, s.n, s.k, t[s.transA], t[s.transB])
-}
+type benchShape = gemmshape.Shape
 
 // The products of one training step of 784-256-10 at batch 128, one sample
 // of inference, and squares.
-var benchShapes = []benchShape{
-	{128, 256, 784, false, false, "layer 1 forward"},
-	{784, 256, 128, true, false, "layer 1 weight gradient"},
-	{128, 784, 256, false, true, "input gradient (784-wide)"},
-	{128, 10, 256, false, false, "layer 2 forward"},
-	{256, 10, 128, true, false, "layer 2 weight gradient"},
-	{128, 256, 10, false, true, "layer 2 input gradient"},
-	{1, 256, 784, false, false, "batch-1 inference"},
-	{256, 256, 256, false, false, "square"},
-	{1024, 1024, 1024, false, false, "square"},
-}
+var benchShapes = append(gemmshape.Step[:len(gemmshape.Step):len(gemmshape.Step)], gemmshape.Square(256), gemmshape.Square(1024))
 
 func runBench(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -119,7 +101,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		progress("Gemm %v", s)
 		for _, impl := range r.Available {
 			for _, th := range threadCounts {
-				if impl == "generic" && th > 1 && s.m*s.n*s.k > 1<<27 {
+				if impl == "generic" && th > 1 && s.M*s.N*s.K > 1<<27 {
 					continue // slow and says nothing new
 				}
 				g := timeGemm(s, impl, th, *each)
@@ -127,7 +109,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 				if th > 1 {
 					peak = r.PeakAllCores
 				}
-				r.Gemm = append(r.Gemm, gemmResult{Shape: s.String(), Role: s.role, Impl: impl, Threads: th, GFLOPS: g, OfPeak: g / peak})
+				r.Gemm = append(r.Gemm, gemmResult{Shape: s.String(), Role: s.Role, Impl: impl, Threads: th, GFLOPS: g, OfPeak: g / peak})
 			}
 		}
 	}
@@ -207,27 +189,21 @@ func timeGemm(s benchShape, impl string, threads int, d time.Duration) float64 {
 	defer mat.SetImpl(prev)
 	mat.SetThreads(threads)
 	rng := rand.New(rand.NewPCG(1, 2))
-	ar, ac, br, bc := s.m, s.k, s.k, s.n
-	if s.transA {
-		ar, ac = ac, ar
-	}
-	if s.transB {
-		br, bc = bc, br
-	}
-	a, b, c := randomMatrix(rng, ar, ac), randomMatrix(rng, br, bc), mat.New(s.m, s.n)
-	t := best(d, func() { mat.Gemm(mat.TransposeIf(s.transA), mat.TransposeIf(s.transB), 1, a, b, 0, c) })
-	return 2 * float64(s.m*s.n*s.k) / t.Seconds() / 1e9
+	ar, ac, br, bc := s.Stored()
+	a, b, c := randomMatrix(rng, ar, ac), randomMatrix(rng, br, bc), mat.New(s.M, s.N)
+	t := best(d, func() { mat.Gemm(mat.TransposeIf(s.TransA), mat.TransposeIf(s.TransB), 1, a, b, 0, c) })
+	return s.Flops() / t.Seconds() / 1e9
 }
 
 // timeTraining returns the samples per second of 784-256-10 training steps
 // at batch 128 on random data.
 func timeTraining(threads int, d time.Duration) (float64, error) {
 	mat.SetThreads(threads)
-	net, err := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}.Build(1)
+	net, err := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1, InputKeep: 1}.Build(1)
 	if err != nil {
 		return 0, err
 	}
-	opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.01})
+	opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.01, Momentum: 0.9})
 	if err != nil {
 		return 0, err
 	}
@@ -250,7 +226,7 @@ func timeTraining(threads int, d time.Duration) (float64, error) {
 
 // timePredict returns the microseconds per sample of Predict at a batch size.
 func timePredict(batch int, d time.Duration) float64 {
-	net, _ := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10}.Build(1)
+	net, _ := layers.Spec{Inputs: 784, Hidden: []int{256}, Outputs: 10, Keep: 1, InputKeep: 1}.Build(1)
 	rng := rand.New(rand.NewPCG(5, 6))
 	x := mat.New(batch, 784)
 	for i := range x.Data {

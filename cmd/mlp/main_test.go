@@ -137,7 +137,7 @@ func TestPredictImages(t *testing.T) {
 // saveToyModel writes a 784-10 network (no hidden layer) whose weights make
 // class 3 win for any bright pixel: all weights 0 except column 3.
 func saveToyModel(t *testing.T, dir string) string {
-	spec := layers.Spec{Inputs: mnist.Pixels, Outputs: mnist.NumClasses}
+	spec := layers.Spec{Inputs: mnist.Pixels, Outputs: mnist.NumClasses, Keep: 1, InputKeep: 1}
 	net, err := spec.Build(1)
 	if err != nil {
 		t.Fatal(err)

@@ -124,7 +124,8 @@ func (f *trainFlags) spec() (layers.Spec, error) {
 // optimizerConfig builds the optimizer's configuration; the schedule is given in
 // epochs and converted to steps.
 func (f *trainFlags) optimizerConfig(stepsPerEpoch int) (sgd.Config, error) {
-	c := sgd.Config{Method: sgd.Method(f.optimizer), LR: f.lr, Momentum: f.momentum, WeightDecay: f.weightDecay}
+	c := sgd.DefaultConfig(sgd.Method(f.optimizer), f.lr)
+	c.Momentum, c.WeightDecay = f.momentum, f.weightDecay
 	if c.LR == 0 {
 		c.LR = 0.2
 		if c.Method == sgd.Adam {
