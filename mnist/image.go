@@ -123,14 +123,7 @@ func inkSignal(g []float32, w, h int) ([]float32, error) {
 	keep := strokes(s, w, h, thr)
 	// Ink level: the median signal of the stroke pixels maps to 1, half the
 	// threshold to 0, so paper noise near a stroke stays dark.
-	var vals []float32
-	for i, k := range keep {
-		if k && s[i] > thr {
-			vals = append(vals, s[i])
-		}
-	}
-	slices.Sort(vals)
-	level := vals[len(vals)/2]
+	level := strokeMedian(s, keep, thr, peak)
 	lo := thr / 2
 	if level <= lo {
 		level = peak
@@ -142,6 +135,27 @@ func inkSignal(g []float32, w, h int) ([]float32, error) {
 		}
 	}
 	return out, nil
+}
+
+// strokeMedian returns the median of the values of s above thr where keep
+// is set, to within peak/1024 (from a histogram: no sorting).
+func strokeMedian(s []float32, keep []bool, thr, peak float32) float32 {
+	const bins = 1024
+	var hist [bins]int
+	n := 0
+	for i, k := range keep {
+		if k && s[i] > thr {
+			hist[min(bins-1, int(s[i]/peak*bins))]++
+			n++
+		}
+	}
+	seen := 0
+	for b, c := range hist {
+		if seen += c; 2*seen > n {
+			return (float32(b) + 0.5) / bins * peak
+		}
+	}
+	return peak
 }
 
 // background fits a smooth surface (a quadratic in x and y) to the paper
@@ -166,7 +180,7 @@ func background(g []float32, w, h int) ([]float32, float64) {
 				v := float64(g[y*w+x])
 				for i := range f {
 					rhs[i] += f[i] * v
-					for j := range f {
+					for j := i; j < len(f); j++ { // the lower half mirrors it
 						a[i][j] += f[i] * f[j]
 					}
 				}
@@ -175,6 +189,11 @@ func background(g []float32, w, h int) ([]float32, float64) {
 		}
 		if n < 12 {
 			return [6]float64{}, false
+		}
+		for i := range a {
+			for j := 0; j < i; j++ {
+				a[i][j] = a[j][i]
+			}
 		}
 		return solve6(a, rhs)
 	}
