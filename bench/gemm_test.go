@@ -29,11 +29,19 @@ var gemmShapes = append([]gemmshape.Shape{
 	gemmshape.Square(512), gemmshape.Square(1024), gemmshape.Square(2048),
 }, gemmshape.Step...)
 
-// impls maps the benchmark's impl key to a mat implementation name.
+// impls maps the benchmark's impl key to a mat implementation name: "asm"
+// is the best set (the one programs use), then any other assembly sets
+// under their own names (impl=avx2+fma on an AVX-512 CPU), then "generic".
 func impls() [][2]string {
 	var out [][2]string
-	if best := mat.Impls()[0]; best != "generic" {
-		out = append(out, [2]string{"asm", best})
+	for i, name := range mat.Impls() {
+		switch {
+		case name == "generic":
+		case i == 0:
+			out = append(out, [2]string{"asm", name})
+		default:
+			out = append(out, [2]string{name, name})
+		}
 	}
 	return append(out, [2]string{"generic", "generic"})
 }

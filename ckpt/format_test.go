@@ -417,7 +417,7 @@ func TestFormatExample(t *testing.T) {
 		}
 	}
 	c := &Checkpoint{
-		Metadata: map[string]string{"step": "7"},
+		Metadata: map[string]string{"train.step": "7"},
 		Tensors: []Tensor{
 			{Name: "w", Shape: []int{2, 1}, Data: []float32{1.5, -2}},
 			{Name: "bias", Shape: []int{2}, Data: []float32{0.5, float32(math.Copysign(0, -1))}},

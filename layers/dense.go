@@ -65,8 +65,13 @@ func (d *Dense) OutputCols(in int) int {
 
 // Forward implements Layer: y = x·W + b.
 func (d *Dense) Forward(y, x *mat.Matrix, train bool) {
-	mat.Gemm(mat.NoTrans, mat.NoTrans, 1, x, d.w.Value, 0, y)
-	mat.AddRowVector(y, d.b.Value.Data)
+	mat.Linear(y, x, d.w.Value, d.b.Value.Data)
+}
+
+// forwardReLU sets y = max(x·W + b, 0): the layer and a ReLU after it in
+// one pass (the Network uses it for such pairs, in both modes).
+func (d *Dense) forwardReLU(y, x *mat.Matrix) {
+	mat.LinearReLU(y, x, d.w.Value, d.b.Value.Data)
 }
 
 // Backward implements Layer: dW = xᵀ·dy, db = column sums of dy and, if dx

@@ -200,7 +200,15 @@ func (n *Network) forward(x *mat.Matrix, upto int, train bool) *mat.Matrix {
 	for i := 0; i < upto; i++ {
 		l := n.layers[i]
 		out := n.acts[i].shape(x.Rows, l.OutputCols(in.Cols))
-		l.Forward(out, in, train)
+		if d := n.denseReLU(i, upto); d != nil {
+			// The ReLU's input buffer holds its output too: its backward
+			// pass reads the mask x > 0, the same on either.
+			d.forwardReLU(out, in)
+			i++
+			n.acts[i].m = *out
+		} else {
+			l.Forward(out, in, train)
+		}
 		in = out
 	}
 	if train {
@@ -284,16 +292,37 @@ func (n *Network) predict(s *predictScratch, dst, x *mat.Matrix) {
 	}
 	in := x
 	last := len(n.layers) - 1
-	for i, l := range n.layers {
-		out := dst
-		if i < last {
-			b := &s.ping
-			if i%2 == 1 {
-				b = &s.pong
-			}
-			out = b.shape(x.Rows, l.OutputCols(in.Cols))
+	b, other := &s.ping, &s.pong
+	for i := 0; i <= last; i++ {
+		l := n.layers[i]
+		d := n.denseReLU(i, last+1)
+		done := i // the last layer this step computes
+		if d != nil {
+			done++
 		}
-		l.Forward(out, in, false)
-		in = out
+		out := dst
+		if done < last {
+			out = b.shape(x.Rows, l.OutputCols(in.Cols))
+			b, other = other, b
+		}
+		if d != nil {
+			d.forwardReLU(out, in)
+		} else {
+			l.Forward(out, in, false)
+		}
+		in, i = out, done
 	}
+}
+
+// denseReLU returns layer i if it is a Dense followed by a ReLU, both
+// before layer upto, which forward passes then run as one; else nil.
+func (n *Network) denseReLU(i, upto int) *Dense {
+	if i+1 >= upto {
+		return nil
+	}
+	d, _ := n.layers[i].(*Dense)
+	if _, ok := n.layers[i+1].(*ReLU); !ok {
+		return nil
+	}
+	return d
 }

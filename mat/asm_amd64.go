@@ -11,64 +11,117 @@ import (
 // archKernelSets returns the assembly kernel sets this CPU supports, best
 // first. x/sys/cpu folds in OS support for the YMM state and honours
 // GODEBUG=cpu.avx2=off and cpu.fma=off.
+// GODEBUG=cpu.avx512f=off leaves the AVX2 set.
 func archKernelSets() []*kernelSet {
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		return []*kernelSet{&avx2Kernels}
+	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
+		return nil
 	}
-	return nil
+	if cpu.X86.HasAVX512F {
+		return []*kernelSet{&avx512Kernels, &avx2Kernels}
+	}
+	return []*kernelSet{&avx2Kernels}
 }
 
 var avx2Kernels = kernelSet{
 	name:           "avx2+fma",
-	gemm:           microKernel{mr: 6, nr: 16, fn: gemm6x16},
-	relu:           reluAVX2Slice,
-	reluGrad:       reluGradAVX2Slice,
-	add:            addAVX2Slice,
-	axpy:           axpyAVX2Slice,
-	scale:          scaleAVX2Slice,
-	packA:          panelPacker{copy: packCopy6, trans: packTrans6},
-	packB:          panelPacker{copy: packCopy16, trans: packTrans16},
-	gemmRow:        gemmRowPacked6x16,
-	gemmRowStrided: gemmRow6x16,
-	edgeRows:       &edgeKernel{mr: 4, row: gemmRow4x16, packA: panelPacker{copy: packCopy4, trans: packTrans4}},
+	gemm:           microKernel{mr: 6, nr: 16}, // the strided row kernels do all the work
+	relu:           reluSliceAVX2,
+	reluGrad:       reluGradSliceAVX2,
+	add:            addSliceAVX2,
+	axpy:           axpySliceAVX2,
+	scale:          scaleSliceAVX2,
+	packA:          panelPacker{copy: packCopy6AVX2, trans: packTrans6AVX2},
+	packB:          panelPacker{copy: packCopy16AVX2, trans: packTrans16AVX2},
+	gemmRowStrided: gemmRow6x16AVX2,
+	edgeRows:       &edgeKernel{mr: 4, row: gemmRow4x16AVX2, packA: panelPacker{copy: packCopy4AVX2, trans: packTrans4AVX2}},
 	fast: &fastKernels{gemv: gemvAVX2, dot: dotAVX2, dot1: dot1AVX2, col: colAVX2,
 		transpose: transposeAVX2},
 	peak: &peakLoop{run: peakAVX2, flops: 12 * 8 * 2},
 }
 
-// gemm6x16 is the microKernel contract on top of the row kernel.
-func gemm6x16(k int, a, b, c *float32, ldc int, beta float32) {
-	gemmRow6x16(k, 1, a, b, 16, 16*k, c, ldc, beta)
+// avx512Kernels is the AVX2 set with AVX-512 kernels where they measured
+// faster: the 6×64 GEMM row kernel (B panels of 64 columns, packed or read
+// in place; A panels of 6 rows, packed by the AVX2 packers; no edge kernel,
+// so the last panel of a block is padded to 6 rows), the batch-1 GEMV and
+// the peak loop.
+var avx512Kernels = func() kernelSet {
+	ks := avx2Kernels
+	ks.name = "avx512"
+	ks.gemm = microKernel{mr: 6, nr: 64}
+	ks.gemmRowStrided = gemmRow6x64AVX512
+	ks.packB = panelPacker{copy: packCopy64AVX512, trans: packTrans64AVX2}
+	ks.edgeRows = nil
+	fast := *avx2Kernels.fast
+	fast.gemv, fast.gemvUnit = gemvAVX512, 256
+	ks.fast = &fast
+	ks.peak = &peakLoop{run: peakAVX512, flops: 12 * 16 * 2}
+	return ks
+}()
+
+//go:noescape
+func peakAVX512(n int)
+
+//go:noescape
+func gemmRow6x64AVX512(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+
+// packTrans64AVX2 packs a 64-wide panel whose lanes are rows of src
+// (dst[p*64+i] = alpha·src[i*ld+p]) with the AVX2 transpose kernel.
+func packTrans64AVX2(k int, src *float32, ld int, dst *float32, alpha float32) {
+	if k == 0 {
+		return
+	}
+	transposeAVX2(64, k, src, ld, dst, 64)
+	if alpha != 1 {
+		scaleSliceAVX2(alpha, unsafe.Slice(dst, 64*k))
+	}
 }
 
-// gemmRowPacked6x16 is the rowKernel contract on top of the strided one.
-func gemmRowPacked6x16(k, n int, a, b, c *float32, ldc int, beta float32) {
-	gemmRow6x16(k, n, a, b, 16, 16*k, c, ldc, beta)
+//go:noescape
+func packCopy64AVX512(k int, src *float32, ld int, dst *float32, alpha float32)
+
+// gemvAVX512 runs the 256-column strips of a GEMV in the AVX-512 kernel and
+// the rest of the columns in the AVX2 one.
+func gemvAVX512(p *fastArgs) {
+	full := p.n &^ 255
+	if full == 0 {
+		gemvAVX2(p)
+		return
+	}
+	q := *p
+	q.n = full
+	gemv256AVX512(&q)
+	if rest := p.n - full; rest > 0 {
+		q.n, q.b, q.c = rest, addFloats(p.b, full), addFloats(p.c, full)
+		gemvAVX2(&q)
+	}
 }
 
 //go:noescape
-func gemmRow6x16(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+func gemv256AVX512(p *fastArgs)
 
 //go:noescape
-func gemmRow4x16(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+func gemmRow6x16AVX2(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
 
 //go:noescape
-func packCopy4(k int, src *float32, ld int, dst *float32, alpha float32)
+func gemmRow4x16AVX2(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
 
 //go:noescape
-func packTrans4(k int, src *float32, ld int, dst *float32, alpha float32)
+func packCopy4AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 
 //go:noescape
-func packCopy16(k int, src *float32, ld int, dst *float32, alpha float32)
+func packTrans4AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 
 //go:noescape
-func packCopy6(k int, src *float32, ld int, dst *float32, alpha float32)
+func packCopy16AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 
 //go:noescape
-func packTrans16(k int, src *float32, ld int, dst *float32, alpha float32)
+func packCopy6AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 
 //go:noescape
-func packTrans6(k int, src *float32, ld int, dst *float32, alpha float32)
+func packTrans16AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
+
+//go:noescape
+func packTrans6AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 
 //go:noescape
 func gemvAVX2(p *fastArgs)
@@ -88,7 +141,7 @@ func transposeAVX2(rows, cols int, src *float32, lds int, dst *float32, ldd int)
 // The element wrappers send the multiple-of-8 bulk to the assembly and the
 // rest to the Go twin.
 
-func reluAVX2Slice(dst, src []float32) {
+func reluSliceAVX2(dst, src []float32) {
 	src = src[:len(dst)]
 	n := len(dst) &^ 7
 	if n > 0 {
@@ -97,7 +150,7 @@ func reluAVX2Slice(dst, src []float32) {
 	reluGeneric(dst[n:], src[n:])
 }
 
-func reluGradAVX2Slice(dst, grad, x []float32) {
+func reluGradSliceAVX2(dst, grad, x []float32) {
 	grad, x = grad[:len(dst)], x[:len(dst)]
 	n := len(dst) &^ 7
 	if n > 0 {
@@ -106,7 +159,7 @@ func reluGradAVX2Slice(dst, grad, x []float32) {
 	reluGradGeneric(dst[n:], grad[n:], x[n:])
 }
 
-func addAVX2Slice(dst, x []float32) {
+func addSliceAVX2(dst, x []float32) {
 	x = x[:len(dst)]
 	n := len(dst) &^ 7
 	if n > 0 {
@@ -115,7 +168,7 @@ func addAVX2Slice(dst, x []float32) {
 	addGeneric(dst[n:], x[n:])
 }
 
-func axpyAVX2Slice(alpha float32, x, y []float32) {
+func axpySliceAVX2(alpha float32, x, y []float32) {
 	x = x[:len(y)]
 	n := len(y) &^ 7
 	if n > 0 {
@@ -124,7 +177,7 @@ func axpyAVX2Slice(alpha float32, x, y []float32) {
 	axpyGeneric(alpha, x[n:], y[n:])
 }
 
-func scaleAVX2Slice(alpha float32, x []float32) {
+func scaleSliceAVX2(alpha float32, x []float32) {
 	n := len(x) &^ 7
 	if n > 0 {
 		scaleAVX2(alpha, unsafe.SliceData(x), n)

@@ -108,8 +108,8 @@
 	VXORPS Y6, Y6, Y6 \
 	VXORPS Y7, Y7, Y7
 
-// func gemmRow6x16(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
-TEXT ·gemmRow6x16(SB), NOSPLIT, $0-68
+// func gemmRow6x16AVX2(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+TEXT ·gemmRow6x16AVX2(SB), NOSPLIT, $0-68
 	ROWSETUP
 
 r6tile:
@@ -170,8 +170,8 @@ r6next:
 	VZEROUPPER
 	RET
 
-// func gemmRow4x16(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
-TEXT ·gemmRow4x16(SB), NOSPLIT, $0-68
+// func gemmRow4x16AVX2(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+TEXT ·gemmRow4x16AVX2(SB), NOSPLIT, $0-68
 	ROWSETUP
 
 r4tile:
@@ -227,9 +227,9 @@ r4next:
 // ---------------------------------------------------------------------------
 // Panel packing. Y15 holds alpha.
 
-// func packCopy16(k int, src *float32, ld int, dst *float32, alpha float32)
+// func packCopy16AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 // dst[p*16+j] = alpha*src[p*ld+j], j < 16.
-TEXT ·packCopy16(SB), NOSPLIT, $0-36
+TEXT ·packCopy16AVX2(SB), NOSPLIT, $0-36
 	MOVQ         k+0(FP), CX
 	MOVQ         src+8(FP), SI
 	MOVQ         ld+16(FP), R8
@@ -253,9 +253,9 @@ c16done:
 	VZEROUPPER
 	RET
 
-// func packCopy6(k int, src *float32, ld int, dst *float32, alpha float32)
+// func packCopy6AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 // dst[p*6+i] = alpha*src[p*ld+i], i < 6.
-TEXT ·packCopy6(SB), NOSPLIT, $0-36
+TEXT ·packCopy6AVX2(SB), NOSPLIT, $0-36
 	MOVQ         k+0(FP), CX
 	MOVQ         src+8(FP), SI
 	MOVQ         ld+16(FP), R8
@@ -314,9 +314,9 @@ c6done:
 	VMULPS       Y8, Y6, Y6       \
 	VMULPS       Y8, Y7, Y7
 
-// func packTrans16(k int, src *float32, ld int, dst *float32, alpha float32)
+// func packTrans16AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 // dst[p*16+j] = alpha*src[j*ld+p], j < 16.
-TEXT ·packTrans16(SB), NOSPLIT, $0-36
+TEXT ·packTrans16AVX2(SB), NOSPLIT, $0-36
 	MOVQ k+0(FP), CX
 	MOVQ src+8(FP), SI
 	MOVQ ld+16(FP), R8
@@ -422,11 +422,11 @@ t16done:
 	VZEROUPPER
 	RET
 
-// func packTrans6(k int, src *float32, ld int, dst *float32, alpha float32)
+// func packTrans6AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 // dst[p*6+i] = alpha*src[i*ld+p], i < 6. Each step is stored as 8 floats,
 // the last 2 being overwritten by the next step: dst needs 2 floats of
 // slack after the panel.
-TEXT ·packTrans6(SB), NOSPLIT, $0-36
+TEXT ·packTrans6AVX2(SB), NOSPLIT, $0-36
 	MOVQ k+0(FP), CX
 	MOVQ src+8(FP), SI
 	MOVQ ld+16(FP), R8
@@ -497,9 +497,9 @@ t6done:
 	VZEROUPPER
 	RET
 
-// func packCopy4(k int, src *float32, ld int, dst *float32, alpha float32)
+// func packCopy4AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 // dst[p*4+i] = alpha*src[p*ld+i], i < 4.
-TEXT ·packCopy4(SB), NOSPLIT, $0-36
+TEXT ·packCopy4AVX2(SB), NOSPLIT, $0-36
 	MOVQ         k+0(FP), CX
 	MOVQ         src+8(FP), SI
 	MOVQ         ld+16(FP), R8
@@ -521,10 +521,10 @@ c4done:
 	VZEROUPPER
 	RET
 
-// func packTrans4(k int, src *float32, ld int, dst *float32, alpha float32)
+// func packTrans4AVX2(k int, src *float32, ld int, dst *float32, alpha float32)
 // dst[p*4+i] = alpha*src[i*ld+p], i < 4: 4×8 blocks as two in-lane 4×4
 // transposes, the last k%8 steps one at a time.
-TEXT ·packTrans4(SB), NOSPLIT, $0-36
+TEXT ·packTrans4AVX2(SB), NOSPLIT, $0-36
 	MOVQ         k+0(FP), CX
 	MOVQ         src+8(FP), SI
 	MOVQ         ld+16(FP), R8
@@ -621,11 +621,13 @@ DATA tailMask<>+60(SB)/4, $0
 GLOBL tailMask<>(SB), RODATA|NOPTR, $64
 
 // y (at DX, offset off) = alpha(Y14)·acc [+ beta(Y15)·y]; R11 != 0 iff beta != 0.
-#define GEMV_STORE(acc, off) \
+// done is a label unique to each use.
+#define GEMV_STORE(acc, off, done) \
 	VMULPS      Y14, acc, acc     \
 	TESTL       R11, R11          \
-	JEQ         2(PC)             \
+	JEQ         done              \
 	VFMADD231PS off(DX), Y15, acc \
+done:                             \
 	VMOVUPS     acc, off(DX)
 
 // func gemvAVX2(p *fastArgs)
@@ -678,14 +680,14 @@ gv64loop:
 	JNZ          gv64loop
 
 gv64store:
-	GEMV_STORE(Y0, 0)
-	GEMV_STORE(Y1, 32)
-	GEMV_STORE(Y2, 64)
-	GEMV_STORE(Y3, 96)
-	GEMV_STORE(Y4, 128)
-	GEMV_STORE(Y5, 160)
-	GEMV_STORE(Y6, 192)
-	GEMV_STORE(Y7, 224)
+	GEMV_STORE(Y0, 0, gemvstore0)
+	GEMV_STORE(Y1, 32, gemvstore1)
+	GEMV_STORE(Y2, 64, gemvstore2)
+	GEMV_STORE(Y3, 96, gemvstore3)
+	GEMV_STORE(Y4, 128, gemvstore4)
+	GEMV_STORE(Y5, 160, gemvstore5)
+	GEMV_STORE(Y6, 192, gemvstore6)
+	GEMV_STORE(Y7, 224, gemvstore7)
 	ADDQ $256, DI
 	ADDQ $256, DX
 	SUBQ $64, CX
@@ -870,8 +872,9 @@ dotcols:
 	ADDQ  FA_B(AX), R14
 	LEAQ  1(DI), CX
 	CMPQ  CX, FA_N(AX)
-	JLT   2(PC)
+	JLT   dotskip1
 	XORQ  DX, DX              // column j+1 past the edge: reuse column j
+dotskip1:
 	ADDQ  R14, DX
 
 	VXORPS Y0, Y0, Y0
@@ -969,22 +972,25 @@ dotslow:
 	VMOVUPS Y0, 0(SP)
 	VMOVUPS X8, 32(SP)
 	CMPQ    R12, $6
-	JLE     2(PC)
+	JLE     dotskip2
 	MOVQ    $6, R12           // rows to store
+dotskip2:
 	XORQ    CX, CX            // r
 
 dotslowrow:
 	VMOVSS 0(SP)(CX*8), X0
 	TESTL  $0x7fffffff, FA_BETA(AX)
-	JEQ    2(PC)
+	JEQ    dotskip3
 	VFMADD231SS (R14), X2, X0
+dotskip3:
 	VMOVSS X0, (R14)
 	CMPQ   R13, $2
 	JLT    dotslownext
 	VMOVSS 4(SP)(CX*8), X0
 	TESTL  $0x7fffffff, FA_BETA(AX)
-	JEQ    2(PC)
+	JEQ    dotskip4
 	VFMADD231SS 4(R14), X2, X0
+dotskip4:
 	VMOVSS X0, 4(R14)
 
 dotslownext:
@@ -1119,8 +1125,9 @@ dot1reduce:
 	CMPQ R9, $8
 	JLT  dot1partial
 	TESTL $0x7fffffff, FA_BETA(AX)
-	JEQ   2(PC)
+	JEQ   dot1skip1
 	VFMADD231PS (DX), Y2, Y0
+dot1skip1:
 	VMOVUPS Y0, (DX)
 	ADDQ $8, DI
 	CMPQ DI, FA_N(AX)
@@ -1134,9 +1141,10 @@ dot1partial:
 	SUBQ    R9, R11
 	VMOVDQU (R10)(R11*4), Y3
 	TESTL   $0x7fffffff, FA_BETA(AX)
-	JEQ     3(PC)
+	JEQ     dot1skip2
 	VMASKMOVPS  (DX), Y3, Y4
 	VFMADD231PS Y4, Y2, Y0
+dot1skip2:
 	VMASKMOVPS Y0, Y3, (DX)
 	VZEROUPPER
 	RET
@@ -1207,11 +1215,13 @@ colmask:
 	MOVQ    BX, R9
 	SUBQ    CX, R9            // lanes left from vector start
 	CMPQ    R9, $8
-	JLE     2(PC)
+	JLE     colskip1
 	MOVQ    $8, R9
+colskip1:
 	CMPQ    R9, $0
-	JGE     2(PC)
+	JGE     colskip2
 	XORQ    R9, R9
+colskip2:
 	MOVQ    $8, R10
 	SUBQ    R9, R10
 	LEAQ    tailMask<>+0(SB), R11
@@ -1236,9 +1246,10 @@ colcols:
 	MOVQ $4, R11
 	LEAQ 1(DI), CX
 	CMPQ CX, FA_N(AX)
-	JLT  2(PC)
+	JLT  colskip3
 	XORQ R11, R11
 
+colskip3:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -1332,22 +1343,25 @@ colslow:
 	VMOVUPS Y7, 224(SP)
 	MOVQ    BX, R9
 	CMPQ    R9, $32
-	JLE     2(PC)
+	JLE     colskip4
 	MOVQ    $32, R9           // rows to store
+colskip4:
 	XORQ    CX, CX
 
 colslowrow:
 	VMOVSS 0(SP)(CX*4), X0
 	TESTL  $0x7fffffff, FA_BETA(AX)
-	JEQ    2(PC)
+	JEQ    colskip5
 	VFMADD231SS (DX), X15, X0
+colskip5:
 	VMOVSS X0, (DX)
 	TESTQ  R11, R11
 	JEQ    colslownext
 	VMOVSS 128(SP)(CX*4), X0
 	TESTL  $0x7fffffff, FA_BETA(AX)
-	JEQ    2(PC)
+	JEQ    colskip6
 	VFMADD231SS 4(DX), X15, X0
+colskip6:
 	VMOVSS X0, 4(DX)
 
 colslownext:
@@ -1477,10 +1491,10 @@ trdone:
 	RET
 
 // ---------------------------------------------------------------------------
-// Element kernels, bit-identical to their Go twins (generic.go): the same
-// operations in the same operand order (x86 picks which NaN to return by
-// operand position), no fused multiply-add. n is a multiple of 8; the Go
-// wrappers do the tail.
+// Element kernels, equal to their Go twins (generic.go) under the package's
+// NaN rule (doc.go): a NaN wherever Go's arithmetic gives one, any payload;
+// every other element bit for bit. They do the same operations with no fused
+// multiply-add. n is a multiple of 8; the Go wrappers do the tail.
 
 // func reluAVX2(dst, src *float32, n int)
 // dst = src < 0 ? 0 : src. VMAXPS returns its second source (Intel order;
@@ -1732,5 +1746,334 @@ peakloop:
 	JNZ         peakloop
 
 peakdone:
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
+// AVX-512 kernels. They gain in two ways: cores that execute 512-bit FMAs
+// at full width (Zen 5, Intel server cores) do twice the arithmetic per
+// instruction (on Zen 4, which splits them in two, they would not), and all
+// cores get 32 registers: the GEMV below keeps 256 columns of C in sixteen
+// accumulators and so reads each row of B as one contiguous kilobyte, where
+// the AVX2 kernel's 64 columns read B in 256-byte pieces with a stride.
+
+// y (at DX, offset off) = alpha(Z30)·acc [+ beta(Z31)·y]; R11 != 0 iff
+// beta != 0; done is a label unique to each use.
+#define GEMV512_STORE(acc, off, done) \
+	VMULPS      Z30, acc, acc     \
+	TESTL       R11, R11          \
+	JEQ         done              \
+	VFMADD231PS off(DX), Z31, acc \
+done:                             \
+	VMOVUPS     acc, off(DX)
+
+// func gemv256AVX512(p *fastArgs)
+// One row of C, for n a positive multiple of 256: c[j] = alpha·Σ_p
+// a[p]·b[p*ldb+j] + beta·c[j] (C not read when beta == 0).
+TEXT ·gemv256AVX512(SB), NOSPLIT, $0-8
+	MOVQ         p+0(FP), AX
+	MOVQ         FA_K(AX), BX
+	MOVQ         FA_N(AX), CX
+	MOVQ         FA_A(AX), SI
+	MOVQ         FA_B(AX), DI
+	MOVQ         FA_LDB(AX), R8
+	SHLQ         $2, R8
+	MOVQ         FA_C(AX), DX
+	VBROADCASTSS FA_ALPHA(AX), Z30
+	VBROADCASTSS FA_BETA(AX), Z31
+	MOVL         FA_BETA(AX), R11
+	ANDL         $0x7fffffff, R11
+
+gv512strip:
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	MOVQ   SI, R9
+	MOVQ   DI, R10
+	MOVQ   BX, R12
+	TESTQ  R12, R12
+	JEQ    gv512store
+
+gv512loop:
+	VBROADCASTSS (R9), Z16
+	VFMADD231PS  (R10), Z16, Z0
+	VFMADD231PS  64(R10), Z16, Z1
+	VFMADD231PS  128(R10), Z16, Z2
+	VFMADD231PS  192(R10), Z16, Z3
+	VFMADD231PS  256(R10), Z16, Z4
+	VFMADD231PS  320(R10), Z16, Z5
+	VFMADD231PS  384(R10), Z16, Z6
+	VFMADD231PS  448(R10), Z16, Z7
+	VFMADD231PS  512(R10), Z16, Z8
+	VFMADD231PS  576(R10), Z16, Z9
+	VFMADD231PS  640(R10), Z16, Z10
+	VFMADD231PS  704(R10), Z16, Z11
+	VFMADD231PS  768(R10), Z16, Z12
+	VFMADD231PS  832(R10), Z16, Z13
+	VFMADD231PS  896(R10), Z16, Z14
+	VFMADD231PS  960(R10), Z16, Z15
+	ADDQ         $4, R9
+	ADDQ         R8, R10
+	DECQ         R12
+	JNZ          gv512loop
+
+gv512store:
+	GEMV512_STORE(Z0, 0, gv512s0)
+	GEMV512_STORE(Z1, 64, gv512s1)
+	GEMV512_STORE(Z2, 128, gv512s2)
+	GEMV512_STORE(Z3, 192, gv512s3)
+	GEMV512_STORE(Z4, 256, gv512s4)
+	GEMV512_STORE(Z5, 320, gv512s5)
+	GEMV512_STORE(Z6, 384, gv512s6)
+	GEMV512_STORE(Z7, 448, gv512s7)
+	GEMV512_STORE(Z8, 512, gv512s8)
+	GEMV512_STORE(Z9, 576, gv512s9)
+	GEMV512_STORE(Z10, 640, gv512s10)
+	GEMV512_STORE(Z11, 704, gv512s11)
+	GEMV512_STORE(Z12, 768, gv512s12)
+	GEMV512_STORE(Z13, 832, gv512s13)
+	GEMV512_STORE(Z14, 896, gv512s14)
+	GEMV512_STORE(Z15, 960, gv512s15)
+	ADDQ $1024, DI
+	ADDQ $1024, DX
+	SUBQ $256, CX
+	JG   gv512strip
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
+// func gemmRow6x64AVX512(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+// The strided row kernel of the AVX2 set (see gemmRow6x16AVX2), for 6×64
+// tiles: on cores that execute 512-bit FMAs at full width (Zen 5, Intel
+// server cores) it doubles the arithmetic per instruction. Accumulators:
+// row r in Z(4r)..Z(4r+3); the B step in Z24..Z27; A broadcasts in Z28/Z29.
+// Registers otherwise as in gemmRow6x16AVX2 (ROWSETUP).
+
+#define STEP6x64(aoff, b0, b1, b2, b3) \
+	VMOVUPS      b0, Z24            \
+	VMOVUPS      b1, Z25            \
+	VMOVUPS      b2, Z26            \
+	VMOVUPS      b3, Z27            \
+	VBROADCASTSS (aoff+0)(SI), Z28 \
+	VFMADD231PS  Z24, Z28, Z0      \
+	VFMADD231PS  Z25, Z28, Z1      \
+	VFMADD231PS  Z26, Z28, Z2      \
+	VFMADD231PS  Z27, Z28, Z3      \
+	VBROADCASTSS (aoff+4)(SI), Z29 \
+	VFMADD231PS  Z24, Z29, Z4      \
+	VFMADD231PS  Z25, Z29, Z5      \
+	VFMADD231PS  Z26, Z29, Z6      \
+	VFMADD231PS  Z27, Z29, Z7      \
+	VBROADCASTSS (aoff+8)(SI), Z28 \
+	VFMADD231PS  Z24, Z28, Z8      \
+	VFMADD231PS  Z25, Z28, Z9      \
+	VFMADD231PS  Z26, Z28, Z10      \
+	VFMADD231PS  Z27, Z28, Z11      \
+	VBROADCASTSS (aoff+12)(SI), Z29 \
+	VFMADD231PS  Z24, Z29, Z12      \
+	VFMADD231PS  Z25, Z29, Z13      \
+	VFMADD231PS  Z26, Z29, Z14      \
+	VFMADD231PS  Z27, Z29, Z15      \
+	VBROADCASTSS (aoff+16)(SI), Z28 \
+	VFMADD231PS  Z24, Z28, Z16      \
+	VFMADD231PS  Z25, Z28, Z17      \
+	VFMADD231PS  Z26, Z28, Z18      \
+	VFMADD231PS  Z27, Z28, Z19      \
+	VBROADCASTSS (aoff+20)(SI), Z29 \
+	VFMADD231PS  Z24, Z29, Z20      \
+	VFMADD231PS  Z25, Z29, Z21      \
+	VFMADD231PS  Z26, Z29, Z22      \
+	VFMADD231PS  Z27, Z29, Z23
+
+#define STEPS4x64 \
+	PREFETCHT0 (DI)(R13*8)                                                \
+	STEP6x64(0, (DI), 64(DI), 128(DI), 192(DI))                           \
+	STEP6x64(24, (DI)(R13*1), 64(DI)(R13*1), 128(DI)(R13*1), 192(DI)(R13*1)) \
+	STEP6x64(48, (DI)(R13*2), 64(DI)(R13*2), 128(DI)(R13*2), 192(DI)(R13*2)) \
+	STEP6x64(72, (DI)(R14*1), 64(DI)(R14*1), 128(DI)(R14*1), 192(DI)(R14*1)) \
+	LEAQ (DI)(R13*4), DI                                                  \
+	ADDQ $96, SI
+
+// C row (at R9) = beta(Z31)·C + acc, then R9 += ldc bytes.
+#define STORE64BETA(r0, r1, r2, r3) \
+	VFMADD231PS (R9), Z31, r0    \
+	VFMADD231PS 64(R9), Z31, r1  \
+	VFMADD231PS 128(R9), Z31, r2 \
+	VFMADD231PS 192(R9), Z31, r3 \
+	VMOVUPS     r0, (R9)         \
+	VMOVUPS     r1, 64(R9)       \
+	VMOVUPS     r2, 128(R9)      \
+	VMOVUPS     r3, 192(R9)      \
+	ADDQ        R8, R9
+
+// C row (at R9) = acc, then R9 += ldc bytes.
+#define STORE64(r0, r1, r2, r3) \
+	VMOVUPS r0, (R9)    \
+	VMOVUPS r1, 64(R9)  \
+	VMOVUPS r2, 128(R9) \
+	VMOVUPS r3, 192(R9) \
+	ADDQ    R8, R9
+
+TEXT ·gemmRow6x64AVX512(SB), NOSPLIT, $0-68
+	ROWSETUP
+
+r64tile:
+	MOVQ   a+16(FP), SI
+	MOVQ   AX, DI
+	MOVQ   BX, CX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	CMPQ   CX, $4
+	JLT    r64ktail
+
+r64kloop4:
+	STEPS4x64
+	SUBQ $4, CX
+	CMPQ CX, $4
+	JGE  r64kloop4
+
+r64ktail:
+	TESTQ CX, CX
+	JEQ   r64store
+
+r64kloop1:
+	STEP6x64(0, (DI), 64(DI), 128(DI), 192(DI))
+	ADDQ $24, SI
+	ADDQ R13, DI
+	DECQ CX
+	JNZ  r64kloop1
+
+r64store:
+	MOVQ  R12, R9
+	TESTL R11, R11
+	JEQ   r64store0
+	VBROADCASTSS beta+64(FP), Z31
+	STORE64BETA(Z0, Z1, Z2, Z3)
+	STORE64BETA(Z4, Z5, Z6, Z7)
+	STORE64BETA(Z8, Z9, Z10, Z11)
+	STORE64BETA(Z12, Z13, Z14, Z15)
+	STORE64BETA(Z16, Z17, Z18, Z19)
+	STORE64BETA(Z20, Z21, Z22, Z23)
+	JMP r64next
+
+r64store0:
+	STORE64(Z0, Z1, Z2, Z3)
+	STORE64(Z4, Z5, Z6, Z7)
+	STORE64(Z8, Z9, Z10, Z11)
+	STORE64(Z12, Z13, Z14, Z15)
+	STORE64(Z16, Z17, Z18, Z19)
+	STORE64(Z20, Z21, Z22, Z23)
+
+r64next:
+	ADDQ DX, AX
+	ADDQ $256, R12
+	DECQ R10
+	JNZ  r64tile
+	VZEROUPPER
+	RET
+
+// func packCopy64AVX512(k int, src *float32, ld int, dst *float32, alpha float32)
+// dst[p*64+i] = alpha*src[p*ld+i], i < 64: a B panel for gemmRow6x64AVX512.
+TEXT ·packCopy64AVX512(SB), NOSPLIT, $0-36
+	MOVQ         k+0(FP), CX
+	MOVQ         src+8(FP), SI
+	MOVQ         ld+16(FP), R8
+	SHLQ         $2, R8
+	MOVQ         dst+24(FP), DI
+	VBROADCASTSS alpha+32(FP), Z31
+	TESTQ        CX, CX
+	JEQ          c64done
+
+c64loop:
+	VMULPS  (SI), Z31, Z0
+	VMULPS  64(SI), Z31, Z1
+	VMULPS  128(SI), Z31, Z2
+	VMULPS  192(SI), Z31, Z3
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ    R8, SI
+	ADDQ    $256, DI
+	DECQ    CX
+	JNZ     c64loop
+
+c64done:
+	VZEROUPPER
+	RET
+
+// func peakAVX512(n int)
+// n iterations of twelve independent 512-bit FMAs on registers only.
+TEXT ·peakAVX512(SB), NOSPLIT, $0-8
+	MOVQ   n+0(FP), CX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	TESTQ  CX, CX
+	JEQ    peak512done
+
+peak512loop:
+	VFMADD231PS Z12, Z13, Z0
+	VFMADD231PS Z12, Z13, Z1
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z12, Z13, Z5
+	VFMADD231PS Z12, Z13, Z6
+	VFMADD231PS Z12, Z13, Z7
+	VFMADD231PS Z12, Z13, Z8
+	VFMADD231PS Z12, Z13, Z9
+	VFMADD231PS Z12, Z13, Z10
+	VFMADD231PS Z12, Z13, Z11
+	DECQ        CX
+	JNZ         peak512loop
+
+peak512done:
 	VZEROUPPER
 	RET

@@ -3,25 +3,33 @@
 package mat
 
 import (
+	"os"
+	"slices"
 	"testing"
 	"unsafe"
 
 	"golang.org/x/sys/cpu"
 )
 
-// TestDispatchAMD64 checks that the AVX2+FMA kernels are picked exactly
-// when the CPU (and GODEBUG, which x/sys/cpu honours) allows them.
+// TestDispatchAMD64 checks that the AVX-512 and AVX2+FMA kernels are picked
+// exactly when the CPU (and GODEBUG, which x/sys/cpu honours:
+// cpu.avx512f=off, cpu.avx2=off) allows them and GOMLP_KERNELS does not ask
+// for the generic ones, best first.
 func TestDispatchAMD64(t *testing.T) {
-	impls := Impls()
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		if len(impls) != 2 || impls[0] != "avx2+fma" || kernelSets[0] != &avx2Kernels {
-			t.Fatalf("AVX2 and FMA present, Impls() = %v", impls)
+	var want []string
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && os.Getenv(kernelsEnv) != "generic" {
+		if cpu.X86.HasAVX512F {
+			want = append(want, "avx512")
 		}
-	} else if len(impls) != 1 || impls[0] != "generic" {
-		t.Fatalf("no AVX2+FMA, Impls() = %v", impls)
+		want = append(want, "avx2+fma")
 	}
-	if impls[len(impls)-1] != "generic" || Impl() != impls[0] {
-		t.Fatalf("Impls() = %v, Impl() = %q", impls, Impl())
+	want = append(want, "generic")
+	if got := Impls(); !slices.Equal(got, want) {
+		t.Fatalf("CPU has AVX2 %v, FMA %v, AVX-512F %v: Impls() = %v, want %v",
+			cpu.X86.HasAVX2, cpu.X86.HasFMA, cpu.X86.HasAVX512F, got, want)
+	}
+	if Impl() != want[0] {
+		t.Fatalf("Impl() = %q, want %q", Impl(), want[0])
 	}
 }
 

@@ -17,30 +17,46 @@
 // Mismatched shapes panic with both shapes in the message.
 //
 // Operands are packed into cache-sized panels and multiplied by a register-
-// blocked micro-kernel; shapes where packing does not pay (one row of C, or
-// a C of at most 24 columns) take dedicated kernels. The order in which the
+// blocked micro-kernel; shapes where packing does not pay take dedicated
+// kernels: one row of C (batch-1 inference) streams B once (a GEMV), and a
+// C of at most 24 columns is computed as dot products along K (op(A) = A)
+// or as columns along M (op(A) = Aᵀ). AVX2 and NEON have assembly for all
+// of these (NEON hands C blocks narrower than its tiles to Go); the generic
+// kernels have the GEMV only. On AVX2 the blocked driver also reads a
+// row-major B in place instead of packing it when few rows of A share it,
+// and uses a 4-row kernel for the last rows. The order in which the
 // products are added depends on the kernels, the shape and the thread
 // count, so results may differ in the last bits between implementations;
 // each is within a few K·2⁻²⁴ of the exact sum. NaN and Inf in A or B reach
 // exactly the elements of C they contribute to.
 //
+// Linear and LinearReLU are a dense layer's forward pass (x·w + bias, and
+// ReLU) as one call: the bias and the ReLU are applied to each band of the
+// output as the product finishes it, while it is in cache.
+//
 // Large products are split across a pool of worker goroutines, started once,
-// up to Threads() of them (the calling goroutine included; see SetThreads).
-// Small products run on the calling goroutine alone, unless a worker is
-// idle and polling for work, as it is for a while after each large product
-// (a training loop keeps one busy). Gemm does not allocate once its packing
-// buffers have grown to the sizes in use.
+// up to Threads() of them (the calling goroutine included; see SetThreads),
+// in bands of rows or columns, up to four per thread, that idle threads
+// claim as they finish: a core slowed by other work takes fewer bands
+// instead of holding up the rest. Small products run on the calling
+// goroutine alone, unless a worker is idle and polling for work, as it is
+// for a while after each large product (a training loop keeps one busy).
+// Gemm does not allocate once its packing buffers have grown to the sizes
+// in use.
 //
 // # Element functions
 //
-// ReLU, ReLUGrad, AddRowVector, ColSums, Axpy, Scale and Add give
-// bit-identical results on every implementation and thread count: none
-// fuses a multiply and an add, and each keeps the Go operand order. In
-// particular ReLU returns its input wherever input < 0 is false, so NaN
-// stays NaN (payload included) and -0 stays -0; ReLUGrad gives +0 wherever
-// x > 0 is false (x negative, ±0 or NaN). Where two NaNs meet in one
-// operation (Add, Axpy, Scale), the result is NaN but which payload
-// survives is unspecified.
+// ReLU, ReLUGrad, AddRowVector, ColSums, Axpy, Scale and Add give the same
+// results on every implementation and thread count: none fuses a multiply
+// and an add, and a split between threads computes each element the same
+// way. The one freedom is the NaN rule, which every kernel follows: where
+// Go's arithmetic gives a NaN (a NaN operand, Inf·0, Inf−Inf), the result
+// is a NaN at the same place, but which NaN (payload and sign) is
+// unspecified; every other element is the same bit for bit, ±0 included.
+// ReLU returns its input wherever input < 0 is false, so a NaN stays a NaN
+// and -0 stays -0; ReLUGrad gives +0 wherever x > 0 is false (x negative,
+// ±0 or NaN), so a NaN in x gives 0 and a NaN in grad where x > 0 a NaN.
+// Linear and LinearReLU add the bias and apply ReLU by the same rule.
 //
 // On large operands the element functions, and GatherRows (the gathering of
 // a shuffled mini-batch), share the work with a polling worker when there
@@ -50,10 +66,16 @@
 // # Kernel dispatch
 //
 // The kernels are chosen once, at package init, from golang.org/x/sys/cpu:
-// "avx2+fma" on amd64 CPUs with AVX2 and FMA, "neon" on arm64 (Advanced
-// SIMD), "generic" everywhere else. The build tag purego forces the generic
-// kernels; GODEBUG=cpu.avx2=off (or cpu.fma=off) on amd64 and
-// GODEBUG=cpu.asimd=off on arm64 do the same at run time. Impl reports the
+// "avx512" on amd64 CPUs with AVX-512F (the AVX2 set with AVX-512 GEMM and
+// GEMV kernels), "avx2+fma" on amd64 CPUs with AVX2 and FMA, "neon" on arm64
+// (Advanced SIMD), "generic" everywhere else. The build tag purego forces
+// the generic kernels; at run time, the environment variable
+// GOMLP_KERNELS=generic does the same on every architecture (it is read
+// once, at init, so go test's result cache does not notice it: pass
+// -count=1). On amd64, GODEBUG=cpu.avx512f=off leaves the AVX2 set and
+// GODEBUG=cpu.avx2=off (or cpu.fma=off) forces the generic one. (On arm64
+// the Go runtime does not know GODEBUG=cpu.asimd=off and warns about it.)
+// Impl reports the
 // choice; SetImpl switches it, so that tests and benchmarks can compare
 // implementations in one process.
 //

@@ -1,9 +1,6 @@
 package mat
 
-import (
-	"sync"
-	"unsafe"
-)
+import "unsafe"
 
 // The blocked GEMM driver, BLIS style. For each block of blockN columns of
 // C and each block of blockK steps of the inner dimension, op(B) is packed
@@ -36,6 +33,12 @@ type gemmCall struct {
 	m, n, k        int
 	alpha, beta    float32
 	a, b, c        Matrix
+	ep             epilogue // applied to each band of C as it is finished
+
+	// Packed operands shared by every part of a split call, or nil: the
+	// whole of op(B) when the parts are row bands, the whole of op(A)
+	// when they are column bands (see shareOperand).
+	packedA, packedB []float32
 
 	// The fast path, if any, and the operands its kernel reads (see
 	// prepareFast).
@@ -67,36 +70,6 @@ func alignedFloats(buf []float32, n int) []float32 {
 	return raw[off : off+n : off+n]
 }
 
-// freeList is a stack of reusable objects. Unlike a sync.Pool it survives
-// garbage collections, so a training loop does not reallocate megabytes of
-// packing buffers after every GC. It keeps at most maxFree objects after a
-// burst of concurrent calls.
-type freeList[T any] struct {
-	sync.Mutex
-	free []*T
-}
-
-const maxFree = 64
-
-func (l *freeList[T]) get() *T {
-	l.Lock()
-	defer l.Unlock()
-	if n := len(l.free); n > 0 {
-		x := l.free[n-1]
-		l.free = l.free[:n-1]
-		return x
-	}
-	return new(T)
-}
-
-func (l *freeList[T]) put(x *T) {
-	l.Lock()
-	defer l.Unlock()
-	if len(l.free) < maxFree {
-		l.free = append(l.free, x)
-	}
-}
-
 // workspaces recycles the packing buffers.
 var workspaces freeList[workspace]
 
@@ -126,8 +99,15 @@ func (g *gemmCall) run(i0, i1, j0, j1 int) {
 	}
 	// Padding adds less than one panel; the slack lets a packer store
 	// whole vectors past a panel's end.
-	ws.a = alignedFloats(ws.a, (mcMax+mr)*kcMax+packSlack)
-	ws.b = alignedFloats(ws.b, roundUp(ncMax, nr)*kcMax+packSlack)
+	pa, pb := g.packedA, g.packedB
+	if pa == nil {
+		ws.a = alignedFloats(ws.a, (mcMax+mr)*kcMax+packSlack)
+		pa = ws.a
+	}
+	if pb == nil {
+		ws.b = alignedFloats(ws.b, roundUp(ncMax, nr)*kcMax+packSlack)
+		pb = ws.b
+	}
 	if len(ws.tile) < mr*nr {
 		ws.tile = make([]float32, mr*nr)
 	}
@@ -135,10 +115,13 @@ func (g *gemmCall) run(i0, i1, j0, j1 int) {
 		nc := min(blockN, j1-jc)
 		for pc := 0; pc < g.k; pc += kcMax {
 			kc := min(kcMax, g.k-pc)
-			if !inPlaceB {
-				g.packB(ws.b, pc, kc, jc, nc)
-			} else if full := nc / nr * nr; full < nc {
-				g.packB(ws.b, pc, kc, jc+full, nc-full)
+			switch {
+			case g.packedB != nil:
+			case !inPlaceB:
+				g.packB(pb, pc, kc, jc, nc)
+			case nc%nr != 0:
+				full := nc / nr * nr
+				g.packB(pb, pc, kc, jc+full, nc-full)
 			}
 			beta := g.beta
 			if pc > 0 {
@@ -146,10 +129,33 @@ func (g *gemmCall) run(i0, i1, j0, j1 int) {
 			}
 			for ic := i0; ic < i1; ic += blockM {
 				mc := min(blockM, i1-ic)
-				g.packA(ws.a, ic, mc, pc, kc)
-				g.macro(ws, ic, mc, jc, nc, pc, kc, beta, inPlaceB)
+				if g.packedA == nil {
+					g.packA(pa, ic, mc, pc, kc)
+				}
+				g.macro(ws, pa, pb, ic, mc, jc, nc, pc, kc, beta, inPlaceB)
 			}
 		}
+	}
+}
+
+// shareOperand packs, into ws, the operand that every part of a call split
+// into row bands (tn == 1) or column bands (tm == 1) would otherwise pack
+// alike: all of op(B), or all of op(A). It does so only when that operand
+// is a single packed block, which is what each part would pack for itself.
+func (g *gemmCall) shareOperand(ws *workspace, tm, tn int) {
+	if g.fast != notFast || g.k > blockK {
+		return
+	}
+	mr, nr := g.ks.gemm.mr, g.ks.gemm.nr
+	switch {
+	case tn == 1 && g.n <= blockN && !g.inPlaceB():
+		ws.b = alignedFloats(ws.b, roundUp(g.n, nr)*g.k+packSlack)
+		g.packB(ws.b, 0, g.k, 0, g.n)
+		g.packedB = ws.b
+	case tm == 1 && g.m <= blockM:
+		ws.a = alignedFloats(ws.a, (g.m+mr)*g.k+packSlack)
+		g.packA(ws.a, 0, g.m, 0, g.k)
+		g.packedA = ws.a
 	}
 }
 
@@ -188,27 +194,28 @@ func (g *gemmCall) panelHeight(r int) int {
 	return mr
 }
 
-// macro runs the kernels over the packed mc×kc block of A and the kc×nc
-// block of B (packed, or in place), updating C[ic:ic+mc, jc:jc+nc].
-func (g *gemmCall) macro(ws *workspace, ic, mc, jc, nc, pc, kc int, beta float32, inPlaceB bool) {
+// macro runs the kernels over the packed mc×kc block of A in pa and the
+// kc×nc block of B (packed in pb, or in place), updating C[ic:ic+mc,
+// jc:jc+nc].
+func (g *gemmCall) macro(ws *workspace, pa, pb []float32, ic, mc, jc, nc, pc, kc int, beta float32, inPlaceB bool) {
 	nr := g.ks.gemm.nr
 	ldc := g.c.Stride
 	fullN := nc / nr
-	b, stepS, tileS := &ws.b[0], nr, nr*kc
-	edgeB := &ws.b[0] // the packed panel of the last, partial columns
+	b, stepS, tileS := &pb[0], nr, nr*kc
+	edgeB := &pb[0] // the packed panel of the last, partial columns
 	if inPlaceB {
 		if fullN > 0 {
 			b = &g.b.Data[pc*g.b.Stride+jc]
 		}
 		stepS, tileS = g.b.Stride, nr
 	} else {
-		edgeB = &ws.b[fullN*nr*kc]
+		edgeB = &pb[fullN*nr*kc]
 	}
 	off := 0 // rows of packed A so far, padding included
 	for ir := 0; ir < mc; {
 		h := g.panelHeight(mc - ir)
 		rows := min(h, mc-ir)
-		ap := &ws.a[off*kc]
+		ap := &pa[off*kc]
 		crow := (ic+ir)*ldc + jc
 		if fullN > 0 && rows == h {
 			g.tiles(h, kc, fullN, ap, b, stepS, tileS, &g.c.Data[crow], ldc, beta)
@@ -221,6 +228,10 @@ func (g *gemmCall) macro(ws *workspace, ic, mc, jc, nc, pc, kc int, beta float32
 		if jr := fullN * nr; jr < nc {
 			g.tiles(h, kc, 1, ap, edgeB, nr, nr*kc, &ws.tile[0], nr, 0)
 			mergeTile(g.c.Data[crow+jr:], ldc, ws.tile, nr, rows, nc-jr, beta)
+		}
+		if pc+kc == g.k {
+			// The band's sums are complete and in L1.
+			g.ep.apply(g.ks, &g.c, ic+ir, ic+ir+rows, jc, jc+nc)
 		}
 		ir += rows
 		off += h
@@ -373,6 +384,17 @@ const (
 	minFlopsPolling   = 128 << 10
 )
 
+// partsPerThread is how many parts a split call gives each thread at most;
+// a part beyond the first per thread does at least minFlopsPart of work
+// (2·m·n·k, about 10 µs) and has at least minPartRows rows or minPartCols
+// columns.
+const (
+	partsPerThread = 4
+	minFlopsPart   = 1 << 20
+	minPartRows    = 24
+	minPartCols    = 64
+)
+
 // parallel runs the call, split across threads when it is large enough.
 func (g *gemmCall) parallel() {
 	mr, nr := g.ks.gemm.mr, g.ks.gemm.nr
@@ -413,7 +435,27 @@ func (g *gemmCall) parallel() {
 	if g.fast == notFast && g.ks.edgeRows != nil {
 		rowUnit = g.ks.edgeRows.mr
 	}
-	startWorkers(tm*tn - 1)
+	// Cut bands into several parts per thread, so that a thread slowed by
+	// other work takes fewer of them. The operand every band shares is
+	// packed once, below; the parts stay tall or wide enough that nearly
+	// all their tiles are full-height ones, and a whole number of them per
+	// thread, so that on a quiet machine the threads end together.
+	if fine := min(partsPerThread, int(flops/float64(tm*tn)/minFlopsPart)); fine > 1 {
+		switch {
+		case tn == 1 && mr != 0:
+			fine = min(fine, g.m/(tm*minPartRows))
+			tm = min(tm*max(fine, 1), (g.m+rowUnit-1)/rowUnit, maxParts)
+		case tm == 1 && nr != 0:
+			fine = min(fine, g.n/(tn*minPartCols))
+			tn = min(tn*max(fine, 1), (g.n+nr-1)/nr, maxParts)
+		}
+	}
+	if g.fast == notFast {
+		ws := workspaces.get()
+		defer workspaces.put(ws)
+		g.shareOperand(ws, tm, tn)
+	}
+	startWorkers(min(tm*tn, Threads()) - 1)
 	j := freeJobs.get()
 	j.kind, j.g = gemmJob, *g
 	np := 0

@@ -40,6 +40,10 @@ type fastKernels struct {
 	col func(p *fastArgs)
 	// transpose: dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols.
 	transpose func(rows, cols int, src *float32, lds int, dst *float32, ldd int)
+
+	// gemvUnit, if not 0, is the multiple of columns at which a split GEMV
+	// is cut (the width gemv works in best); the default is 64.
+	gemvUnit int
 }
 
 // narrowN is the widest C the narrow-C paths take: measured on Zen 4 with
@@ -119,6 +123,9 @@ const colBlockK = 96
 func (g *gemmCall) fastSplit() (rowUnit, colUnit int) {
 	switch g.fast {
 	case fastGEMV:
+		if u := g.ks.fast.gemvUnit; u > 0 {
+			return 0, u
+		}
 		return 0, 64
 	case fastDot1:
 		return 0, 8
@@ -157,6 +164,7 @@ func (g *gemmCall) runFast(ws *workspace, i0, i1, j0, j1 int) {
 			fk.col(args)
 		}
 	}
+	g.ep.apply(g.ks, &g.c, i0, i1, j0, j1)
 }
 
 // transpose sets dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols.

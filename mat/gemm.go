@@ -47,6 +47,11 @@ func TransposeIf(t bool) Transpose {
 // Gemm panics, naming the shapes, if the dimensions do not match: that is a
 // programmer error, not a data error.
 func Gemm(tA, tB Transpose, alpha float32, a, b *Matrix, beta float32, c *Matrix) {
+	gemm(tA, tB, alpha, a, b, beta, c, epilogue{})
+}
+
+// gemm is Gemm followed by the epilogue ep on C.
+func gemm(tA, tB Transpose, alpha float32, a, b *Matrix, beta float32, c *Matrix, ep epilogue) {
 	transA, transB := tA == Trans, tB == Trans
 	a.valid("Gemm", "A")
 	b.valid("Gemm", "B")
@@ -69,12 +74,13 @@ func Gemm(tA, tB Transpose, alpha float32, a, b *Matrix, beta float32, c *Matrix
 	ks := active.Load()
 	if k == 0 || alpha == 0 {
 		scaleMatrix(ks, beta, c)
+		ep.apply(ks, c, 0, m, 0, n)
 		return
 	}
 	g := gemmCall{
 		ks: ks, transA: transA, transB: transB,
 		m: m, n: n, k: k, alpha: alpha, beta: beta,
-		a: *a, b: *b, c: *c,
+		a: *a, b: *b, c: *c, ep: ep,
 	}
 	g.fast = g.chooseFast()
 	g.parallel()

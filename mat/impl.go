@@ -2,6 +2,7 @@ package mat
 
 import (
 	"fmt"
+	"os"
 	"sync/atomic"
 )
 
@@ -79,7 +80,9 @@ type edgeKernel struct {
 //	c[i*ldc+j] = beta*c[i*ldc+j] + acc[i][j] otherwise
 //
 // for i < mr, j < nr. k may be 0. The driver folds alpha into the packed A
-// panel and routes edge tiles through a padded scratch tile.
+// panel and routes edge tiles through a padded scratch tile. fn may be nil
+// in a set with a strided row kernel (gemmRowStrided), which then computes
+// every tile.
 type microKernel struct {
 	mr, nr int
 	fn     func(k int, a, b, c *float32, ldc int, beta float32)
@@ -104,12 +107,19 @@ var kernelSets []*kernelSet
 // it while other goroutines run kernels.
 var active atomic.Pointer[kernelSet]
 
+// kernelsEnv is the environment variable that, set to "generic", makes
+// the package use only the generic kernels (read once, at init).
+const kernelsEnv = "GOMLP_KERNELS"
+
 func init() {
-	kernelSets = append(archKernelSets(), &genericKernels)
+	if os.Getenv(kernelsEnv) != "generic" {
+		kernelSets = archKernelSets()
+	}
+	kernelSets = append(kernelSets, &genericKernels)
 	active.Store(kernelSets[0])
 }
 
-// Impl names the kernels in use: "avx2+fma", "neon" or "generic".
+// Impl names the kernels in use: "avx512", "avx2+fma", "neon" or "generic".
 func Impl() string { return active.Load().name }
 
 // Impls lists the kernel implementations usable on this CPU, best first.

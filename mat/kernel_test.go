@@ -42,7 +42,10 @@ func TestMicroKernels(t *testing.T) {
 			mr   int
 			run  func(k int, a, b, c *float32, ldc int, beta float32)
 		}
-		variants := []variant{{"gemm.fn", ks.gemm.mr, ks.gemm.fn}}
+		var variants []variant
+		if ks.gemm.fn != nil {
+			variants = append(variants, variant{"gemm.fn", ks.gemm.mr, ks.gemm.fn})
+		}
 		if ks.gemmRow != nil {
 			variants = append(variants, variant{"gemmRow", ks.gemm.mr,
 				func(k int, a, b, c *float32, ldc int, beta float32) { ks.gemmRow(k, 1, a, b, c, ldc, beta) }})
@@ -247,11 +250,12 @@ func TestTranspose(t *testing.T) {
 }
 
 // TestFastPathShapes sweeps the shapes the fast paths take (one row of C,
-// a narrow C) across their tile edges: m around 4, 8 and 32, n up to 16,
-// k around the 8-step blocks.
+// a narrow C) across their tile edges: m around 4, 8 and 32, n up to 16
+// (for one row also around 64- and 256-column strips), k around the 8-step
+// blocks.
 func TestFastPathShapes(t *testing.T) {
 	ms := []int{1, 2, 3, 4, 5, 7, 8, 9, 31, 32, 33, 40, 65}
-	ns := []int{1, 2, 3, 5, 7, 8, 9, 10, 15, 16, 17, 63, 64, 65, 130}
+	ns := []int{1, 2, 3, 5, 7, 8, 9, 10, 15, 16, 17, 63, 64, 65, 130, 255, 256, 257, 549}
 	ks := []int{1, 2, 7, 8, 9, 16, 17, 33}
 	if emulated() && testing.Short() {
 		ms, ns, ks = ms[:6], ns[:6], ks[:4]

@@ -24,3 +24,6 @@
 
 // bic vd.16b, vn.16b, vm.16b: vd = vn AND NOT vm.
 #define BIC_B16(d, n, m) WORD $(0x4E601C00 | ((m)<<16) | ((n)<<5) | (d))
+
+// faddp vd.4s, vn.4s, vm.4s: pairwise sums, vd = (n0+n1, n2+n3, m0+m1, m2+m3).
+#define FADDP_S4(d, n, m) WORD $(0x6E20D400 | ((m)<<16) | ((n)<<5) | (d))

@@ -1,7 +1,5 @@
 package mat
 
-import "fmt"
-
 // Element work shared with the worker pool. These passes are short and
 // bound by memory traffic, so they are split only when a worker is already
 // polling for parts (in a training loop, right after a large Gemm), never
@@ -128,27 +126,4 @@ func colSums(ks *kernelSet, dst []float32, m *Matrix, lo, hi int) {
 	for i := range m.Rows {
 		ks.add(sums, m.Row(i)[lo:hi])
 	}
-}
-
-// GatherRows copies row idx[i] of src into row i of dst, for every i: the
-// gathering of a shuffled mini-batch. dst must have len(idx) rows and as
-// many columns as src, and every index must be a row of src; dst must not
-// overlap src. Large batches are shared with a worker of the Gemm pool
-// when one is polling for work.
-func GatherRows(dst, src *Matrix, idx []int) {
-	dst.valid("GatherRows", "dst")
-	src.valid("GatherRows", "src")
-	if dst.Rows != len(idx) || dst.Cols != src.Cols {
-		panic(fmt.Sprintf("mat: GatherRows: %d indices into a %s matrix from a %s matrix", len(idx), dst.Shape(), src.Shape()))
-	}
-	for i, r := range idx {
-		if r < 0 || r >= src.Rows {
-			panic(fmt.Sprintf("mat: GatherRows: index %d is %d, outside the %d rows of the source", i, r, src.Rows))
-		}
-	}
-	if np := splitParts(dst.Rows*dst.Cols, dst.Rows); np > 1 {
-		runElem(elemCall{op: opGather, dst: *dst, src: *src, idx: idx}, dst.Rows, 1, np)
-		return
-	}
-	gatherRows(dst, src, idx, 0, dst.Rows)
 }

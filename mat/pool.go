@@ -10,11 +10,14 @@ import (
 // The worker pool: goroutines started once (lazily, up to the thread count
 // less one, since the calling goroutine works too). A large call is cut
 // into parts that need no coordination (rectangles of C, ranges of a
-// vector) and published; the caller runs the first part, then it and any
-// idle workers claim the others one at a time until none are left, so a
-// part never waits for a busy worker. With one worker and two parts the
-// split is the same every call, so each core keeps touching the same half
-// of the data from one call to the next (a Gemm's output, then the
+// vector), several per thread where the work allows, and published; the
+// caller claims parts one at a time from the front and idle workers from
+// the back until none are left. A part never waits for a busy worker, and
+// a core slowed by other work (another process, or the program's own
+// goroutines) takes fewer parts instead of holding the others up. On a
+// quiet machine the caller ends with the first half and one worker with
+// the second, the same every call, so each core keeps touching the same
+// half of the data from one call to the next (a Gemm's output, then the
 // optimizer's update of it).
 //
 // A worker that runs out of parts polls for new ones for a while before it
@@ -71,13 +74,44 @@ type job struct {
 	e     elemCall // elemJob
 	parts [maxParts]part
 	np    int // parts in the call
-	next  int // the next part to claim; guarded by pool.mu
+	next  int // the next part the caller claims; guarded by pool.mu
+	end   int // the parts from end on are claimed by workers; guarded by pool.mu
 
 	left atomic.Int32   // parts not yet finished, for polling
 	wg   sync.WaitGroup // the same count, for blocking
 }
 
 var freeJobs freeList[job]
+
+// freeList is a stack of reusable objects. Unlike a sync.Pool it survives
+// garbage collections, so a training loop does not reallocate megabytes of
+// packing buffers after every GC. It keeps at most maxFree objects after a
+// burst of concurrent calls.
+type freeList[T any] struct {
+	sync.Mutex
+	free []*T
+}
+
+const maxFree = 64
+
+func (l *freeList[T]) get() *T {
+	l.Lock()
+	defer l.Unlock()
+	if n := len(l.free); n > 0 {
+		x := l.free[n-1]
+		l.free = l.free[:n-1]
+		return x
+	}
+	return new(T)
+}
+
+func (l *freeList[T]) put(x *T) {
+	l.Lock()
+	defer l.Unlock()
+	if len(l.free) < maxFree {
+		l.free = append(l.free, x)
+	}
+}
 
 var pool struct {
 	mu       sync.Mutex
@@ -104,41 +138,49 @@ func startWorkers(n int) {
 // whether a part handed over now would start within a microsecond or so.
 func workerPolling() bool { return pool.polling.Load() > 0 }
 
-// publish makes the parts of j from j.next on claimable by the workers,
-// waking blocked workers for them if wake is set.
+// publish makes the unclaimed parts of j, [j.next, j.end), claimable by
+// the workers, waking blocked workers for them if wake is set.
 func publish(j *job, wake bool) {
+	if j.next == j.end {
+		return // nothing left for the workers
+	}
 	pool.mu.Lock()
 	defer pool.mu.Unlock()
 	pool.jobs = append(pool.jobs, j)
-	pool.queued.Add(int32(j.np - j.next))
+	pool.queued.Add(int32(j.end - j.next))
 	if wake {
-		for range min(pool.sleeping, j.np-j.next) {
+		for range min(pool.sleeping, j.end-j.next) {
 			pool.wake.Signal()
 		}
 	}
 }
 
-// claimLocked takes the next part of j (of the oldest published job when j
-// is nil), or returns -1 if there is none. pool.mu must be held.
+// claimLocked takes a part: the first unclaimed part of j for its caller,
+// or, when j is nil, the last unclaimed part of the oldest published job
+// for a worker. It returns -1 if there is none. pool.mu must be held.
 func claimLocked(j *job) (*job, int) {
-	at := 0
+	var i int
 	if j == nil {
 		if len(pool.jobs) == 0 {
 			return nil, -1
 		}
 		j = pool.jobs[0]
-	} else if j.next == j.np {
-		return j, -1
+		j.end--
+		i = j.end
 	} else {
+		if j.next == j.end {
+			return j, -1
+		}
+		i = j.next
+		j.next++
+	}
+	pool.queued.Add(-1)
+	if j.next == j.end {
+		// Fully claimed: unpublish it.
+		at := 0
 		for pool.jobs[at] != j {
 			at++
 		}
-	}
-	i := j.next
-	j.next++
-	pool.queued.Add(-1)
-	if j.next == j.np {
-		// Fully claimed: unpublish it.
 		copy(pool.jobs[at:], pool.jobs[at+1:])
 		pool.jobs[len(pool.jobs)-1] = nil
 		pool.jobs = pool.jobs[:len(pool.jobs)-1]
@@ -236,7 +278,7 @@ const (
 // by then. wake says whether the work is large enough to repay waking a
 // blocked worker.
 func (j *job) execute(np int, wake bool) {
-	j.np, j.next = np, 1
+	j.np, j.next, j.end = np, 1, np
 	j.left.Store(int32(np))
 	j.wg.Add(np)
 	publish(j, wake)

@@ -16,7 +16,7 @@ import (
 )
 
 // The model travels inside the program's binary: a weights-only checkpoint
-// (written by train.SaveNetwork, 100 KB for 784-32-10) embedded with
+// (written by interop.SaveNetwork, 100 KB for 784-32-10) embedded with
 // go:embed and read from memory.
 //
 //go:embed testdata/digits-784-32-10.gmlp

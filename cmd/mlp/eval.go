@@ -19,6 +19,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	model := fs.String("model", "mnist.gmlp", "the checkpoint to evaluate (it holds the architecture)")
 	data := fs.String("data", "", "directory holding the MNIST files (default: $MNIST_DIR, the user cache, or download)")
 	quiet := fs.Bool("quiet", false, "print only the final test accuracy")
+	logits := fs.String("logits", "", "also write the logits of every test image to this file, one row per line")
 	if err := parseFlags(fs, args, stdout, "mlp eval [-model FILE] [-data DIR]\n\nRebuilds the network from the checkpoint alone, prints its confusion matrix on the\nMNIST test set and, as the last line, its test accuracy."); err != nil {
 		return helpOK(err)
 	}
@@ -35,6 +36,11 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if *logits != "" {
+		if err := writeLogits(*logits, net, test.X); err != nil {
+			return fmt.Errorf("eval: %v", err)
+		}
+	}
 	conf, err := train.Confusion(net, test)
 	if err != nil {
 		return fmt.Errorf("eval: %v", trimPkg(err))
@@ -49,8 +55,12 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// loadModel reads a checkpoint and rebuilds the network it holds.
+// loadModel reads a checkpoint and rebuilds the network it holds; a
+// PyTorch or safetensors file is mapped as mlp import would.
 func loadModel(path string) (*layers.Network, error) {
+	if foreign(path) {
+		return loadForeign(path)
+	}
 	c, err := ckpt.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("%v", trimPkg(err))
@@ -59,6 +69,10 @@ func loadModel(path string) (*layers.Network, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, trimPkg(err))
 	}
+	return checkMNIST(path, net)
+}
+
+func checkMNIST(path string, net *layers.Network) (*layers.Network, error) {
 	if net.Inputs() != mnist.Pixels || net.Outputs() != mnist.NumClasses {
 		return nil, fmt.Errorf("%s: the network takes %d inputs to %d classes; MNIST needs %d to %d", path, net.Inputs(), net.Outputs(), mnist.Pixels, mnist.NumClasses)
 	}

@@ -32,6 +32,9 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 		return errors.New(inspectUsage)
 	}
 	path := fs.Arg(0)
+	if foreign(path) {
+		return inspectForeign(path, stdout)
+	}
 	c, err := ckpt.Load(path)
 	if err != nil {
 		return oneLine(strings.TrimPrefix(err.Error(), "ckpt: "))

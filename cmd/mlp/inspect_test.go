@@ -96,7 +96,7 @@ func TestInspectUsage(t *testing.T) {
 func TestInspectHostile(t *testing.T) {
 	dir := t.TempDir()
 	_, valid := writeCheckpoint(t, sample())
-	safetensors := append(binary.LittleEndian.AppendUint64(nil, 2), "{}"...)
+	safetensors := append(binary.LittleEndian.AppendUint64(nil, 7), `{"a":1}`...)
 	files := map[string][]byte{
 		"empty":          nil,
 		"pytorch.pt":     []byte("PK\x03\x04\x14\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x10\x00\x00\x00archive/data.pklXXXX"),

@@ -6,6 +6,8 @@
 //	mlp predict -model FILE IMAGE...  classify PNG/JPEG digits (or -show N test digits)
 //	mlp inspect FILE                  metadata and tensors of a checkpoint
 //	mlp bench                         this machine's FLOP/s peak, Gemm and training speed
+//	mlp import SRC -out DST.gmlp      convert a PyTorch state_dict or safetensors file
+//	mlp export -model FILE -out DST   write a network as .safetensors or .pt
 //	mlp serve -model FILE             HTTP predictions and a draw-a-digit page
 //
 // Run `mlp help` or `mlp COMMAND -h` for the flags. Every error is one line
@@ -30,6 +32,8 @@ Usage:
   mlp predict -model FILE IMAGE...  classify PNG or JPEG digits (or -show N test digits)
   mlp inspect FILE                  metadata and tensors of a checkpoint
   mlp bench                         FMA peak, Gemm and training speed of this machine
+  mlp import SRC -out DST.gmlp      convert a PyTorch state_dict or safetensors file
+  mlp export -model FILE -out DST   write a network as .safetensors or .pt (PyTorch)
   mlp serve -model FILE             serve predictions and a draw-a-digit page over HTTP
 
 Run "mlp COMMAND -h" for a command's flags.
@@ -67,6 +71,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runInspect(rest, stdout, stderr)
 	case "bench":
 		err = runBench(rest, stdout, stderr)
+	case "import":
+		err = runImport(rest, stdout, stderr)
+	case "export":
+		err = runExport(rest, stdout, stderr)
 	case "serve":
 		err = runServe(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -75,7 +83,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprint(stdout, usage)
 	default:
-		err = fmt.Errorf("unknown command %q (want train, eval, predict, inspect, bench or serve; see mlp help)", cmd)
+		err = fmt.Errorf("unknown command %q (want train, eval, predict, inspect, bench, import, export or serve; see mlp help)", cmd)
 	}
 	switch {
 	case err == nil:

@@ -2,7 +2,8 @@
 # Checks the WORD macros of mat/neon_arm64.h against an independent
 # assembler: each case below is assembled once through the macro (by Go's
 # arm64 assembler) and once from its Arm syntax (by llvm-mc), and the two
-# 32-bit encodings must agree. Needs Go and llvm-mc (Debian package llvm).
+# 32-bit encodings must agree. Needs Go and llvm-mc (Debian package llvm-22
+# or llvm; the newest found is used).
 #
 #	mat/testdata/neoncheck.sh
 set -euo pipefail
@@ -25,7 +26,12 @@ cases=(
 	'FCMGTZ_S4(25, 11)|fcmgt v25.4s, v11.4s, #0.0'
 	'BIC_B16(0, 0, 4)|bic v0.16b, v0.16b, v4.16b'
 	'BIC_B16(29, 13, 31)|bic v29.16b, v13.16b, v31.16b'
+	'FADDP_S4(16, 24, 25)|faddp v16.4s, v24.4s, v25.4s'
+	'FADDP_S4(1, 30, 2)|faddp v1.4s, v30.4s, v2.4s'
 )
+
+mc=$(command -v llvm-mc-22 || command -v /usr/lib/llvm-22/bin/llvm-mc || command -v llvm-mc) ||
+	{ echo "neoncheck: llvm-mc not found (apt-get install llvm-22)"; exit 1; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -42,7 +48,7 @@ GOARCH=arm64 go tool asm -I "$(go env GOROOT)/pkg/include" -I . -p check -S \
 	sed -n 's/.*WORD[[:space:]]*\$\([0-9]*\).*/\1/p' |
 	while read -r w; do printf '0x%08x\n' "$w"; done >"$tmp/go.txt"
 # llvm-mc: "encoding: [0x20,0x10,0x82,0x4f]" is little-endian bytes.
-llvm-mc -triple=aarch64 -mattr=+neon -show-encoding <"$tmp/want.s" |
+"$mc" -triple=aarch64 -mattr=+neon -show-encoding <"$tmp/want.s" |
 	sed -n 's/.*encoding: \[0x\(..\),0x\(..\),0x\(..\),0x\(..\)\].*/0x\4\3\2\1/p' >"$tmp/llvm.txt"
 
 fail=0

@@ -1,4 +1,4 @@
-package train_test
+package interop_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gomlp/gomlp/ckpt"
+	"github.com/gomlp/gomlp/interop"
 	"github.com/gomlp/gomlp/layers"
 	"github.com/gomlp/gomlp/mat"
 	"github.com/gomlp/gomlp/sgd"
@@ -33,7 +34,7 @@ func TestSaveNetworkIsWeightsOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tr.Fit(context.Background(), toyData(1, 200), train.Dataset{}); err != nil {
+	if _, err := tr.Fit(context.Background(), circleData(1, 200), train.Dataset{}); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -45,7 +46,7 @@ func TestSaveNetworkIsWeightsOnly(t *testing.T) {
 	if err := ckpt.Save(full, c); err != nil {
 		t.Fatal(err)
 	}
-	if err := train.SaveNetwork(slim, net); err != nil {
+	if err := interop.SaveNetwork(slim, net, nil); err != nil {
 		t.Fatal(err)
 	}
 	back, err := ckpt.Load(slim)
@@ -74,7 +75,7 @@ func TestSaveNetworkIsWeightsOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := toyData(3, 50).X
+	x := circleData(3, 50).X
 	a, b := mat.New(50, 2), mat.New(50, 2)
 	net.Predict(a, x)
 	loaded.Predict(b, x)
@@ -84,7 +85,7 @@ func TestSaveNetworkIsWeightsOnly(t *testing.T) {
 		}
 	}
 	// A network not built from a Spec cannot be described.
-	if err := train.SaveNetwork(filepath.Join(dir, "x.gmlp"), layers.New(layers.NewDense(2, 2, layers.He(), rand.New(rand.NewPCG(1, 1))), layers.NewReLU())); err == nil {
+	if err := interop.SaveNetwork(filepath.Join(dir, "x.gmlp"), layers.New(layers.NewDense(2, 2, layers.He(), rand.New(rand.NewPCG(1, 1))), layers.NewReLU()), nil); err == nil {
 		t.Error("saved a network without a Spec")
 	}
 }
@@ -99,7 +100,7 @@ func ExampleSaveNetwork() {
 	}
 	// ... train it ...
 	path := filepath.Join(os.TempDir(), "digits.gmlp")
-	if err := train.SaveNetwork(path, net); err != nil {
+	if err := interop.SaveNetwork(path, net, nil); err != nil {
 		log.Fatal(err)
 	}
 	defer os.Remove(path)
@@ -113,4 +114,20 @@ func ExampleSaveNetwork() {
 	}
 	fmt.Println(len(c.Tensors), "tensors;", back.Inputs(), "inputs,", back.Outputs(), "classes")
 	// Output: 4 tensors; 784 inputs, 10 classes
+}
+
+// circleData returns n points of two features: class 1 inside the unit
+// circle, class 0 outside (up to radius 2).
+func circleData(seed uint64, n int) train.Dataset {
+	rng := rand.New(rand.NewPCG(seed, 0))
+	d := train.Dataset{X: mat.New(n, 2), Y: make([]uint8, n)}
+	for i := range n {
+		a, b := 4*rng.Float32()-2, 4*rng.Float32()-2
+		d.X.Set(i, 0, a)
+		d.X.Set(i, 1, b)
+		if a*a+b*b < 1 {
+			d.Y[i] = 1
+		}
+	}
+	return d
 }

@@ -1,0 +1,160 @@
+package bench_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/gomlp/gomlp/layers"
+	"github.com/gomlp/gomlp/mat"
+	"github.com/gomlp/gomlp/sgd"
+	"github.com/gomlp/gomlp/train"
+)
+
+// The paired benchmarks time two variants call by call, alternating, and
+// report the median of each and their ratio (see pairedMedians): the way
+// to compare on a loaded machine. Run them with -benchtime Nx.
+
+// BenchmarkGemmPaired compares the best assembly set with the next one
+// (avx512 against avx2+fma) at the Gemm benchmark's shapes, one thread.
+func BenchmarkGemmPaired(b *testing.B) {
+	sets := mat.Impls()
+	if len(sets) < 3 {
+		b.Skip("one assembly set on this CPU")
+	}
+	defer mat.SetThreads(0)
+	mat.SetThreads(1)
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, s := range gemmShapes {
+		if s.M*s.N*s.K > 1<<30 {
+			continue
+		}
+		ar, ac, br, bc := s.Stored()
+		a, bm, c := randMatrix(rng, ar, ac), randMatrix(rng, br, bc), mat.New(s.M, s.N)
+		flops := s.Flops()
+		b.Run(fmt.Sprintf("shape=%s/%s-vs-%s", s, sets[0], sets[1]), func(b *testing.B) {
+			defer mat.SetImpl(sets[0])
+			call := func(set string) func() {
+				return func() {
+					mat.SetImpl(set)
+					mat.Gemm(mat.TransposeIf(s.TransA), mat.TransposeIf(s.TransB), 1, a, bm, 0, c)
+				}
+			}
+			t0, t1 := pairedMedians(b, call(sets[0]), call(sets[1]))
+			b.ReportMetric(flops/t0, "GFLOP/s-"+sets[0])
+			b.ReportMetric(flops/t1, "GFLOP/s-"+sets[1])
+			b.ReportMetric(t1/t0, "speedup")
+		})
+	}
+}
+
+// BenchmarkTrainStepPaired compares the 784-256-10 batch-128 training step
+// on two threads with the same on one thread, step by step, without and
+// with a CPU-bound goroutine of the same program spinning beside it. Run
+// with GOMAXPROCS 2 or more.
+func BenchmarkTrainStepPaired(b *testing.B) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		b.Skip("needs GOMAXPROCS >= 2")
+	}
+	x, y := syntheticData(benchPool)
+	for _, hog := range []bool{false, true} {
+		b.Run(fmt.Sprintf("784-256-10/batch=128/hog=%v", hog), func(b *testing.B) {
+			defer mat.SetThreads(0)
+			net, err := layers.NewSpec(784, []int{256}, 10).Build(1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.01})
+			if err != nil {
+				b.Fatal(err)
+			}
+			tr, err := train.New(net, opt, train.Config{Epochs: 1, BatchSize: 128})
+			if err != nil {
+				b.Fatal(err)
+			}
+			perm := rand.New(rand.NewPCG(3, 4)).Perm(benchPool)
+			xb := mat.New(128, 784)
+			labels := make([]int, 128)
+			i := 0
+			step := func(threads int) func() {
+				return func() {
+					mat.SetThreads(threads)
+					off := (i * 128) % (benchPool - 128)
+					i++
+					idx := perm[off : off+128]
+					mat.GatherRows(xb, x, idx)
+					for r, k := range idx {
+						labels[r] = int(y[k])
+					}
+					tr.TrainBatch(xb, labels)
+				}
+			}
+			var stop atomic.Bool
+			var wg sync.WaitGroup
+			if hog {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for !stop.Load() {
+					}
+				}()
+			}
+			t2, t1 := pairedMedians(b, step(2), step(1))
+			stop.Store(true)
+			wg.Wait()
+			b.ReportMetric(128e9/t1, "samples/s-1thread")
+			b.ReportMetric(128e9/t2, "samples/s-2threads")
+			b.ReportMetric(t1/t2, "speedup")
+		})
+	}
+}
+
+// BenchmarkPredictMedian reports the median time of Network.Predict on one
+// thread, call by call, for a 784-256-10 network.
+func BenchmarkPredictMedian(b *testing.B) {
+	x, _ := syntheticData(1000)
+	net, err := layers.NewSpec(784, []int{256}, 10).Build(1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer mat.SetThreads(0)
+	mat.SetThreads(1)
+	for _, batch := range []int{1, 32, 128} {
+		b.Run(fmt.Sprintf("784-256-10/batch=%d", batch), func(b *testing.B) {
+			in := x.RowView(0, batch)
+			out := mat.New(batch, 10)
+			call := func() { net.Predict(out, &in) }
+			t, _ := pairedMedians(b, call, func() {})
+			b.ReportMetric(t/1e3, "us/call")
+			b.ReportMetric(t/1e3/float64(batch), "us/sample")
+		})
+	}
+}
+
+// BenchmarkGemmMedian reports the median GFLOP/s of single Gemm calls of
+// the best set on one and two threads, at the Gemm benchmark's network
+// shapes: robust to the load phases of a shared machine, and comparable
+// between two builds run alternately.
+func BenchmarkGemmMedian(b *testing.B) {
+	defer mat.SetThreads(0)
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, s := range gemmShapes {
+		if s.M*s.N*s.K > 1<<30 || (s.M == s.N && s.N == s.K && s.M != 1024) {
+			continue
+		}
+		ar, ac, br, bc := s.Stored()
+		a, bm, c := randMatrix(rng, ar, ac), randMatrix(rng, br, bc), mat.New(s.M, s.N)
+		flops := s.Flops()
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("shape=%s/threads=%d", s, threads), func(b *testing.B) {
+				mat.SetThreads(threads)
+				call := func() { mat.Gemm(mat.TransposeIf(s.TransA), mat.TransposeIf(s.TransB), 1, a, bm, 0, c) }
+				t, _ := pairedMedians(b, call, func() {})
+				b.ReportMetric(flops/t, "GFLOP/s")
+			})
+		}
+	}
+}

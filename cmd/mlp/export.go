@@ -1,0 +1,99 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gomlp/gomlp/ckpt"
+	"github.com/gomlp/gomlp/interop"
+	"github.com/gomlp/gomlp/layers"
+	"github.com/gomlp/gomlp/train"
+)
+
+const exportSynopsis = `mlp export -model SRC.gmlp -out DST [-weights-only=false]
+
+Writes a gomlp network for other tools, in the format DST's extension names:
+.safetensors or .pt (PyTorch, loadable with torch.load(f, weights_only=True)).
+The tensors are laid out as PyTorch's nn.Sequential(Linear, ReLU, Linear, …):
+"0.weight" [out, in], "0.bias", "2.weight", …, so that
+model.load_state_dict(torch.load(f, weights_only=True)) loads them. With
+-weights-only=false the checkpoint's other tensors (optimizer state, best
+weights) are written too, under "gomlp." and their names.`
+
+func runExport(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	model := fs.String("model", "mnist.gmlp", "the gomlp checkpoint to export")
+	out := fs.String("out", "", "the file to write: .safetensors, .pt or .pth")
+	weightsOnly := fs.Bool("weights-only", true, "write only the network's weights, no optimizer state")
+	if err := parseFlags(fs, args, stdout, exportSynopsis); err != nil {
+		return helpOK(err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("export: unexpected argument %q (the model is given with -model)", fs.Arg(0))
+	}
+	if *out == "" {
+		return fmt.Errorf("export: -out is required (.safetensors, .pt or .pth)")
+	}
+	format, err := interop.FormatFromExt(*out)
+	if err != nil || format == interop.GMLP {
+		return fmt.Errorf("export: -out %s: the extension must be .safetensors, .pt or .pth", *out)
+	}
+	c, err := ckpt.Load(*model)
+	if err != nil {
+		return fmt.Errorf("export: %v", trimPkg(err))
+	}
+	net, err := train.LoadNetwork(c)
+	if err != nil {
+		return fmt.Errorf("export: %s: %v", *model, trimPkg(err))
+	}
+	ts, err := interop.ToTensors(net)
+	if err != nil {
+		return fmt.Errorf("export: %v", strings.TrimPrefix(err.Error(), "interop: "))
+	}
+	if !*weightsOnly {
+		ts = append(ts, otherTensors(c, net)...)
+	}
+	switch format {
+	case interop.Safetensors:
+		err = exportSafetensors(*out, ts, net)
+	case interop.Torch:
+		err = exportTorch(*out, ts)
+	}
+	if err != nil {
+		return fmt.Errorf("export: %v", err)
+	}
+	spec, _ := net.Spec()
+	fmt.Fprintf(stdout, "wrote %s: %s (%s), %d tensors: ", *out, spec, format, len(ts))
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = fmt.Sprintf("%s %v", t.Name, t.Shape)
+	}
+	fmt.Fprintln(stdout, strings.Join(names, ", "))
+	return nil
+}
+
+// otherTensors lists the float32 tensors of c that are not the network's
+// parameters, renamed "gomlp.NAME".
+func otherTensors(c *ckpt.Checkpoint, net *layers.Network) []interop.Tensor {
+	params := map[string]bool{}
+	for _, t := range net.Tensors() {
+		params[t.Name] = true
+	}
+	var out []interop.Tensor
+	for _, t := range c.Tensors {
+		if !params[t.Name] && t.DType == ckpt.Float32 {
+			out = append(out, interop.Tensor{Name: "gomlp." + t.Name, DType: "F32", Shape: t.Shape, Data: t.Data})
+		}
+	}
+	return out
+}
+
+func exportSafetensors(out string, ts []interop.Tensor, net *layers.Network) error {
+	return interop.WriteTensors(out, interop.Safetensors, ts, interop.ExportMeta(net))
+}
+
+func exportTorch(out string, ts []interop.Tensor) error {
+	return interop.WriteTensors(out, interop.Torch, ts, nil)
+}

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/gomlp/gomlp/interop"
+	"github.com/gomlp/gomlp/layers"
+)
+
+const importSynopsis = `mlp import SRC -out DST.gmlp [-layers NAMES] [-mean M -std S]
+
+Converts a network saved by another tool into a gomlp checkpoint. The format
+is told from SRC's content: a PyTorch state_dict saved with torch.save (.pt,
+.pth) or a safetensors file. The layers are the longest chain of 2-D [out, in]
+weights whose sizes link, in numeric name order (layers.2 before layers.10),
+each with its bias ("fc1.bias" beside "fc1.weight") or zero; ReLU between
+them. The mapping chosen is printed, one line per layer. -mean and -std fold
+the input normalisation the network was trained with into the first layer,
+so that it takes MNIST's raw [0, 1] pixels.`
+
+// importFlags are the options mlp import shares with the commands that
+// read foreign files.
+type importFlags struct {
+	layers, activation, mean, std string
+}
+
+func (f *importFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.layers, "layers", "", "comma-separated weight names (or prefixes before .weight), input to output, instead of finding the chain")
+	fs.StringVar(&f.activation, "activation", "relu", "the activation between layers (relu only)")
+	fs.StringVar(&f.mean, "mean", "", "input normalisation mean folded into the first layer: one value, or one per input, comma-separated")
+	fs.StringVar(&f.std, "std", "", "input normalisation standard deviation (with -mean)")
+}
+
+func (f *importFlags) options() (interop.Options, error) {
+	opt := interop.Options{Activation: f.activation}
+	if f.layers != "" {
+		opt.Layers = strings.Split(f.layers, ",")
+	}
+	var err error
+	if opt.Mean, err = floats("-mean", f.mean); err != nil {
+		return opt, err
+	}
+	if opt.Std, err = floats("-std", f.std); err != nil {
+		return opt, err
+	}
+	return opt, nil
+}
+
+func floats(flagName, s string) ([]float64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []float64
+	for _, p := range strings.Split(s, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %q is not a number", flagName, p)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// parseWithSource parses flags that may come before or after one
+// positional argument, as in `mlp import SRC -out DST`.
+func parseWithSource(fs *flag.FlagSet, args []string, stdout io.Writer, synopsis string) (string, error) {
+	var src string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		src, args = args[0], args[1:]
+	}
+	if err := parseFlags(fs, args, stdout, synopsis); err != nil {
+		return "", err
+	}
+	rest := fs.Args()
+	if src == "" && len(rest) > 0 {
+		src = rest[0]
+		if err := parseFlags(fs, rest[1:], stdout, synopsis); err != nil {
+			return "", err
+		}
+		rest = fs.Args()
+	}
+	if len(rest) > 0 {
+		return "", fmt.Errorf("%s: unexpected argument %q", fs.Name(), rest[0])
+	}
+	if src == "" {
+		return "", fmt.Errorf("usage: %s", strings.SplitN(synopsis, "\n", 2)[0])
+	}
+	return src, nil
+}
+
+func runImport(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	out := fs.String("out", "", "the gomlp checkpoint to write (.gmlp)")
+	var f importFlags
+	f.register(fs)
+	src, err := parseWithSource(fs, args, stdout, importSynopsis)
+	if err != nil {
+		return helpOK(err)
+	}
+	if *out == "" {
+		return fmt.Errorf("import: -out DST.gmlp is required")
+	}
+	if format, _ := interop.FormatFromExt(*out); format != interop.GMLP {
+		return fmt.Errorf("import: -out %s: the output is a gomlp checkpoint and should end in .gmlp", *out)
+	}
+	opt, err := f.options()
+	if err != nil {
+		return fmt.Errorf("import: %v", err)
+	}
+	net, err := importNetwork(src, opt, stdout)
+	if err != nil {
+		return err
+	}
+	meta := map[string]string{"imported.from": filepath.Base(src)}
+	if err := interop.SaveNetwork(*out, net, meta); err != nil {
+		return fmt.Errorf("import: %v", trimPkg(err))
+	}
+	spec, _ := net.Spec()
+	fmt.Fprintf(stdout, "wrote %s: %s\n", *out, spec)
+	return nil
+}
+
+// importNetwork reads a foreign file, whatever its format, and maps it to
+// a network, printing the mapping when w is not nil.
+func importNetwork(src string, opt interop.Options, w io.Writer) (*layers.Network, error) {
+	format, err := interop.DetectFile(src)
+	if err != nil {
+		return nil, fmt.Errorf("import: %v", err)
+	}
+	var ts []interop.Tensor
+	switch format {
+	case interop.Safetensors:
+		ts, err = importSafetensors(src)
+	case interop.Torch, interop.TorchLegacy:
+		ts, err = importTorch(src)
+	case interop.GMLP:
+		return nil, fmt.Errorf("import: %s is already a gomlp checkpoint", src)
+	default:
+		return nil, fmt.Errorf("import: %s is neither a PyTorch (torch.save) nor a safetensors file", src)
+	}
+	if err != nil {
+		return nil, err
+	}
+	net, m, err := interop.FromTensors(ts, opt)
+	if err != nil {
+		return nil, fmt.Errorf("import: %s: %v", src, strings.TrimPrefix(err.Error(), "interop: "))
+	}
+	if w != nil {
+		fmt.Fprintf(w, "%s: %s, %d tensors\n", src, format, len(ts))
+		for _, l := range m.Lines() {
+			fmt.Fprintln(w, l)
+		}
+	}
+	return net, nil
+}
+
+func importSafetensors(src string) ([]interop.Tensor, error) {
+	f, err := interop.ReadFile(src)
+	if err != nil {
+		return nil, fmt.Errorf("import: %v", strings.TrimPrefix(err.Error(), "safetensors: "))
+	}
+	return f.Tensors, nil
+}
+
+func importTorch(src string) ([]interop.Tensor, error) {
+	f, err := interop.ReadFile(src)
+	if err != nil {
+		return nil, fmt.Errorf("import: %v", strings.TrimPrefix(err.Error(), "torchpt: "))
+	}
+	return f.Tensors, nil
+}

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gomlp/gomlp/ckpt"
+	"github.com/gomlp/gomlp/interop"
+	"github.com/gomlp/gomlp/layers"
+	"github.com/gomlp/gomlp/mat"
+)
+
+const torchData = "../../torchpt/testdata/"
+
+func TestImportPrintsMapping(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "m.gmlp")
+	// SRC before and after the flags.
+	for _, args := range [][]string{
+		{"import", torchData + "sequential.pt", "-out", out},
+		{"import", "-out", out, torchData + "sequential.pt"},
+	} {
+		rc, stdout, stderr := mlp(args...)
+		if rc != 0 {
+			t.Fatalf("%v: status %d: %s", args, rc, stderr)
+		}
+		for _, want := range []string{"PyTorch", "layer 0: dense_0/weights [5 4] ← 0.weight [4 5] transposed; dense_0/biases ← 0.bias", "layer 1:", "wrote " + out + ": 5-4-3"} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("output lacks %q:\n%s", want, stdout)
+			}
+		}
+	}
+	rc, stdout, _ := mlp("inspect", out)
+	if rc != 0 || !strings.Contains(stdout, "imported.from") || !strings.Contains(stdout, "dense_1/weights") {
+		t.Errorf("inspect of the import: %d\n%s", rc, stdout)
+	}
+}
+
+func TestExportImportRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "m.gmlp")
+	net, err := layers.NewSpec(784, []int{32}, 10).Build(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := interop.SaveNetwork(src, net, nil); err != nil {
+		t.Fatal(err)
+	}
+	x := mat.New(3, 784)
+	for i := range x.Data {
+		x.Data[i] = float32(i%255) / 255
+	}
+	want := interop.Logits(net, x)
+	for _, ext := range []string{".pt", ".safetensors"} {
+		dst := filepath.Join(dir, "m"+ext)
+		rc, stdout, stderr := mlp("export", "-model", src, "-out", dst)
+		if rc != 0 || !strings.Contains(stdout, "0.weight [32 784], 0.bias [32], 2.weight [10 32], 2.bias [10]") {
+			t.Fatalf("export %s: %d %s %s", ext, rc, stdout, stderr)
+		}
+		// eval and predict read the file directly.
+		back, err := loadModel(dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := interop.Logits(back, x); !slices.Equal(got.Data, want.Data) {
+			t.Errorf("%s: logits differ after export and load", ext)
+		}
+		rc, stdout, _ = mlp("inspect", dst)
+		dtype := map[string]string{".pt": "float32", ".safetensors": "F32"}[ext]
+		for _, s := range []string{"0.weight", dtype, "[32 784]", "as a network", "layer 1: dense_1/weights [32 10] ← 2.weight"} {
+			if !strings.Contains(stdout, s) {
+				t.Errorf("inspect %s lacks %q:\n%s", ext, s, stdout)
+			}
+		}
+		if rc != 0 {
+			t.Errorf("inspect %s: status %d", ext, rc)
+		}
+	}
+	rc, stdout, _ := mlp("inspect", filepath.Join(dir, "m.safetensors"))
+	if rc != 0 || !strings.Contains(stdout, "gomlp.architecture  784-32-10") {
+		t.Errorf("safetensors metadata not shown:\n%s", stdout)
+	}
+}
+
+func TestInspectTorchDTypes(t *testing.T) {
+	rc, stdout, stderr := mlp("inspect", torchData+"dtypes.pt")
+	if rc != 0 {
+		t.Fatal(stderr)
+	}
+	for _, s := range []string{"bfloat16", "float64", "int64", "(not read)", "not used: b, n, m"} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("lacks %q:\n%s", s, stdout)
+		}
+	}
+}
+
+func TestForeignErrors(t *testing.T) {
+	dir := t.TempDir()
+	// Two heads on one body: ambiguous, so eval refuses to guess.
+	amb := filepath.Join(dir, "amb.safetensors")
+	ts := []interop.Tensor{
+		{Name: "body.weight", Shape: []int{8, 784}, Data: make([]float32, 8*784)},
+		{Name: "a.weight", Shape: []int{10, 8}, Data: make([]float32, 80)},
+		{Name: "b.weight", Shape: []int{10, 8}, Data: make([]float32, 80)},
+	}
+	if err := interop.WriteTensors(amb, interop.Safetensors, ts, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadModel(amb); err == nil || !strings.Contains(err.Error(), "ambiguous") {
+		t.Errorf("ambiguous file: %v", err)
+	}
+	rc, stdout, _ := mlp("import", amb, "-out", filepath.Join(dir, "b.gmlp"), "-layers", "body,b")
+	if rc != 0 || !strings.Contains(stdout, "← b.weight") || !strings.Contains(stdout, "biases zero") {
+		t.Errorf("import -layers: %d\n%s", rc, stdout)
+	}
+	gmlp := filepath.Join(dir, "b.gmlp")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"import", torchData + "legacy.pt", "-out", gmlp}, "re-save"},
+		{[]string{"import", torchData + "evil.pt", "-out", gmlp}, "system"},
+		{[]string{"import", torchData + "module.pt", "-out", gmlp}, "__main__.Net"},
+		{[]string{"import", torchData + "sequential.pt"}, "-out"},
+		{[]string{"import", torchData + "sequential.pt", "-out", "x.pt"}, ".gmlp"},
+		{[]string{"import", "-out", gmlp}, "usage"},
+		{[]string{"import", gmlp, "-out", gmlp}, "already a gomlp"},
+		{[]string{"import", torchData + "sequential.pt", "-out", gmlp, "-mean", "x"}, "not a number"},
+		{[]string{"import", torchData + "sequential.pt", "-out", gmlp, "-activation", "tanh"}, "ReLU"},
+		{[]string{"export", "-model", gmlp, "-out", filepath.Join(dir, "x.onnx2")}, "extension"},
+		{[]string{"export", "-model", gmlp}, "-out"},
+		{[]string{"inspect", torchData + "evil.pt"}, "refused"},
+		{[]string{"eval", "-model", torchData + "sequential.pt"}, "784"},
+	} {
+		rc, _, stderr := mlp(c.args...)
+		if rc != 1 || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "mlp: ") || !strings.Contains(stderr, c.want) {
+			t.Errorf("mlp %s: %d %q, want one error line containing %q", strings.Join(c.args, " "), rc, stderr, c.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.onnx2")); err == nil {
+		t.Error("a file was written for a refused export")
+	}
+}
+
+func TestExportAllTensors(t *testing.T) {
+	dir := t.TempDir()
+	net, err := layers.NewSpec(784, []int{8}, 10).Build(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := interop.NetworkCheckpoint(net, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Tensors = append(c.Tensors, ckpt.Tensor{Name: "dense_1/biases/momentum", Shape: []int{10}, DType: ckpt.Float32, Data: make([]float32, 10)})
+	src := filepath.Join(dir, "m.gmlp")
+	if err := ckpt.Save(src, c); err != nil {
+		t.Fatal(err)
+	}
+	for flag, want := range map[string]bool{"-weights-only=true": false, "-weights-only=false": true} {
+		dst := filepath.Join(dir, "m.safetensors")
+		if rc, _, stderr := mlp("export", "-model", src, "-out", dst, flag); rc != 0 {
+			t.Fatal(stderr)
+		}
+		f, err := interop.ReadFile(dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		has := slices.ContainsFunc(f.Tensors, func(t interop.Tensor) bool { return t.Name == "gomlp.dense_1/biases/momentum" })
+		if has != want || len(f.Tensors) < 4 {
+			t.Errorf("%s: %d tensors, optimizer state included: %v", flag, len(f.Tensors), has)
+		}
+	}
+}
+
+// Every prefix of a valid .pt and .safetensors file is refused by inspect,
+// import and eval with one line, never a panic.
+func TestForeignTruncated(t *testing.T) {
+	dir := t.TempDir()
+	pt, err := os.ReadFile(torchData + "sequential.pt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := filepath.Join(dir, "full.safetensors")
+	ts := []interop.Tensor{{Name: "0.weight", Shape: []int{3, 4}, Data: make([]float32, 12)}, {Name: "0.bias", Shape: []int{3}, Data: make([]float32, 3)}}
+	if err := interop.WriteTensors(st, interop.Safetensors, ts, map[string]string{"k": "v"}); err != nil {
+		t.Fatal(err)
+	}
+	sb, _ := os.ReadFile(st)
+	for name, full := range map[string][]byte{"m.pt": pt, "m.safetensors": sb} {
+		for n := 1; n < len(full); n += 1 + n/32 {
+			path := filepath.Join(dir, name)
+			os.WriteFile(path, full[:n], 0o644)
+			for _, args := range [][]string{{"inspect", path}, {"import", path, "-out", filepath.Join(dir, "x.gmlp")}} {
+				rc, _, stderr := mlp(args...)
+				if rc != 1 || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "mlp: ") {
+					t.Fatalf("%s of %d bytes: mlp %s: %d %q", name, n, args[0], rc, stderr)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,50 @@
+package mat
+
+import "fmt"
+
+// Linear sets y = x·w + bias, adding bias to every row of the product: a
+// dense layer's forward pass. LinearReLU does the same and then sets y =
+// max(y, 0).
+//
+// The bias and the ReLU are applied to each band of y as the product
+// finishes it, while the band is still in the core's L1 cache, instead of in
+// separate passes over y: the results are bit for bit those of Gemm followed
+// by AddRowVector (and ReLU) on the same implementation and thread count.
+//
+// x is B×K, w is K×N, y is B×N and len(bias) is N; y must not overlap x or
+// w. Linear panics, naming the shapes, if they do not fit.
+func Linear(y, x, w *Matrix, bias []float32) { linear(y, x, w, bias, false) }
+
+// LinearReLU sets y = max(x·w + bias, 0); see Linear. ReLU follows the rule
+// of the element function ReLU (a NaN stays NaN, -0 stays -0).
+func LinearReLU(y, x, w *Matrix, bias []float32) { linear(y, x, w, bias, true) }
+
+func linear(y, x, w *Matrix, bias []float32, relu bool) {
+	if len(bias) != w.Cols {
+		panic(fmt.Sprintf("mat: Linear: bias of length %d for %s weights", len(bias), w.Shape()))
+	}
+	gemm(NoTrans, NoTrans, 1, x, w, 0, y, epilogue{on: true, bias: bias, relu: relu})
+}
+
+// epilogue is what a Gemm call applies to C after the product: a row vector
+// added to every row, then optionally ReLU.
+type epilogue struct {
+	on   bool
+	relu bool
+	bias []float32
+}
+
+// apply runs the epilogue on C[i0:i1, j0:j1], which the call has finished.
+func (e *epilogue) apply(ks *kernelSet, c *Matrix, i0, i1, j0, j1 int) {
+	if !e.on || j0 == j1 {
+		return
+	}
+	bias := e.bias[j0:j1]
+	for i := i0; i < i1; i++ {
+		row := c.Data[i*c.Stride+j0 : i*c.Stride+j1]
+		ks.add(row, bias)
+		if e.relu {
+			ks.relu(row, row)
+		}
+	}
+}
