@@ -120,7 +120,7 @@ func ExampleSaveNetwork() {
 // circle, class 0 outside (up to radius 2).
 func circleData(seed uint64, n int) train.Dataset {
 	rng := rand.New(rand.NewPCG(seed, 0))
-	d := train.Dataset{X: mat.New(n, 2), Y: make([]uint8, n)}
+	d := train.Dataset{X: mat.New(n, 2), Y: make([]int, n)}
 	for i := range n {
 		a, b := 4*rng.Float32()-2, 4*rng.Float32()-2
 		d.X.Set(i, 0, a)

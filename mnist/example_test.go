@@ -11,11 +11,12 @@ import (
 	"github.com/gomlp/gomlp/mnist"
 )
 
-// Load finds the data set (downloading it into the user cache the first
+// Load finds the data set (downloading it, as asked, into the user cache the first
 // time), holds out the last 5,000 training examples for validation, and
 // keeps the test set for the final evaluation.
 func ExampleLoad() {
 	all, test, err := mnist.Load(context.Background(), mnist.Options{
+		Download: true,
 		Progress: func(p mnist.Progress) {
 			fmt.Fprintf(os.Stderr, "\r%s %d/%d bytes", p.File, p.Done, p.Total)
 		},

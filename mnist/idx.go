@@ -29,6 +29,13 @@ const (
 	typeUbyte  = 0x08
 )
 
+// MaxExamples is the most images or labels an IDX file may declare for
+// ReadImages and ReadLabels: a million, above every MNIST-style set (EMNIST's
+// largest split has 814,255). A header claiming more is an error before
+// anything is read, so a few bytes cannot make the reader hold gigabytes
+// (a gzip stream of zeros shrinks a thousandfold).
+const MaxExamples = 1_000_000
+
 // chunkSize is the unit in which file bodies are read: a header may claim
 // 2^32-1 images, so memory is taken only as the bytes actually arrive, and
 // the result is allocated once they are all there.
@@ -128,6 +135,9 @@ func readIDX(r io.Reader, magic uint32) (chunks [][]byte, n int, err error) {
 			return nil, 0, fmt.Errorf("images are %d×%d, want %d×%d", dims[1], dims[2], Height, Width)
 		}
 		size, what = Pixels, "images"
+	}
+	if count > MaxExamples {
+		return nil, 0, fmt.Errorf("header declares %d %s, more than the limit of %d (mnist.MaxExamples)", count, what, MaxExamples)
 	}
 	// Bound the count by what this machine can address: the float32 matrix
 	// of images needs 4 bytes a pixel (this only bites on 32-bit machines).

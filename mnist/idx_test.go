@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"math"
 	"runtime"
 	"strings"
 	"testing"
@@ -219,4 +220,66 @@ func FuzzReadLabels(f *testing.F) {
 			}
 		}
 	})
+}
+
+// lyingStream is a gzip IDX image stream whose header claims 2^32-1 images
+// but which holds only zeroBytes of pixels: zeros shrink a thousandfold, so a
+// small stream carries a lot of real data behind a lie.
+func lyingStream(t *testing.T, zeroBytes int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	head := binary.BigEndian.AppendUint32(nil, imageMagic)
+	for _, v := range []uint32{math.MaxUint32, Height, Width} {
+		head = binary.BigEndian.AppendUint32(head, v)
+	}
+	w.Write(head)
+	zeros := make([]byte, 1<<20)
+	for n := 0; n < zeroBytes; n += len(zeros) {
+		w.Write(zeros[:min(len(zeros), zeroBytes-n)])
+	}
+	w.Close()
+	return b.Bytes()
+}
+
+// allocated returns the bytes f allocates on the heap.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// A header claiming more than MaxExamples images is refused before the
+// body is read: memory does not follow the claim, nor the 64 MB of zeros
+// that a 64 KB stream holds.
+func TestReadImagesLyingHeaderMemory(t *testing.T) {
+	stream := lyingStream(t, 64<<20)
+	var err error
+	got := allocated(func() { _, err = ReadImages(bytes.NewReader(stream)) })
+	if err == nil || !strings.Contains(err.Error(), "more than the limit of 1000000 (mnist.MaxExamples)") {
+		t.Errorf("error %v, want the limit", err)
+	}
+	if got > 2<<20 {
+		t.Errorf("allocated %d bytes for a %d-byte stream that lies", got, len(stream))
+	}
+}
+
+// Below the limit memory follows the data that really arrives: a header
+// claiming a million images over 8 MB of pixels costs about those 8 MB.
+func TestReadImagesMemoryFollowsData(t *testing.T) {
+	raw := imageIDX(0, 0)
+	binary.BigEndian.PutUint32(raw[4:], MaxExamples)
+	raw = append(raw, make([]byte, 8<<20)...)
+	data := gz(raw)
+	var err error
+	got := allocated(func() { _, err = ReadImages(bytes.NewReader(data)) })
+	if err == nil || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("error %v, want truncated", err)
+	}
+	if limit := uint64(8<<20) + 4<<20; got > limit {
+		t.Errorf("allocated %d bytes for 8 MB of real pixels (limit %d)", got, limit)
+	}
 }

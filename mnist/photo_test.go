@@ -166,7 +166,7 @@ func trainedNet(t *testing.T) (*layers.Network, mnist.Dataset) {
 	if testing.Short() || underRace || runtime.GOARCH != "amd64" || mat.Impl() == "generic" {
 		t.Skip("trains a network: needs the amd64 assembly kernels, no -short and no -race")
 	}
-	all, test, err := mnist.Load(context.Background(), mnist.Options{Offline: true})
+	all, test, err := mnist.Load(context.Background(), mnist.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 // One 784-pixel request as MNIST's pixels print: the fast parser against
 // encoding/json.
 func BenchmarkDecodeRequest(b *testing.B) {
-	_, test, err := mnist.Load(context.Background(), mnist.Options{Offline: true})
+	_, test, err := mnist.Load(context.Background(), mnist.Options{})
 	row := make([]float32, mnist.Pixels)
 	if err == nil {
 		copy(row, test.X.Row(0))

@@ -46,7 +46,7 @@ func servedModel(t *testing.T) *layers.Network {
 	if runtime.GOARCH != "amd64" || mat.Impl() == "generic" {
 		t.Skip("trains a network: needs the amd64 assembly kernels (or set GOMLP_SERVE_MODEL)")
 	}
-	all, _, err := mnist.Load(context.Background(), mnist.Options{Offline: true})
+	all, _, err := mnist.Load(context.Background(), mnist.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestBrowserDrawsDigits(t *testing.T) {
 		t.Skip("set GOMLP_BROWSER to a Chromium binary to run the page in a browser")
 	}
 	net := servedModel(t)
-	_, test, err := mnist.Load(context.Background(), mnist.Options{Offline: true})
+	_, test, err := mnist.Load(context.Background(), mnist.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -197,7 +197,7 @@ func requestBodies(dir string) ([][]byte, string) {
 	const n = 512
 	rows := make([][]float32, n)
 	source := "random pixels"
-	_, test, err := mnist.Load(context.Background(), mnist.Options{Dir: dir, Offline: true})
+	_, test, err := mnist.Load(context.Background(), mnist.Options{Dir: dir})
 	if err == nil {
 		source = "MNIST test digits"
 	}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -11,10 +13,15 @@ import (
 	"github.com/gomlp/gomlp/train"
 )
 
+// loadData loads MNIST for the commands; tests replace it to check that
+// bad input is refused before any data is touched.
+var loadData = loadMNIST
+
 // loadMNIST finds (or downloads) MNIST as package mnist documents, telling
-// the user on w what it fetches unless quiet.
+// the user on w what it fetches unless quiet. Downloading is asked for
+// unless $MLP_NO_DOWNLOAD is set (for machines that must not reach out).
 func loadMNIST(ctx context.Context, dir string, w io.Writer, quiet bool) (trainSet, test train.Dataset, err error) {
-	opt := mnist.Options{Dir: dir}
+	opt := mnist.Options{Dir: dir, Download: os.Getenv("MLP_NO_DOWNLOAD") == ""}
 	if !quiet {
 		tty := isTerminal(w)
 		var last time.Time
@@ -36,4 +43,75 @@ func loadMNIST(ctx context.Context, dir string, w io.Writer, quiet bool) (trainS
 		return train.Dataset{}, train.Dataset{}, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "mnist: "))
 	}
 	return train.Dataset(tr), train.Dataset(te), nil
+}
+
+// openRegular opens path for reading and checks, on the opened descriptor,
+// that it is a regular file. The open does not block (O_NONBLOCK where the
+// system has it), so a FIFO given as a file is refused instead of waiting
+// forever for a writer.
+func openRegular(path string) (*os.File, error) {
+	fh, err := openNonblock(path)
+	if err != nil {
+		return nil, err
+	}
+	info, err := fh.Stat()
+	if err != nil {
+		fh.Close()
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		fh.Close()
+		return nil, fmt.Errorf("%s is %s, not a regular file", path, fileKind(info.Mode()))
+	}
+	return fh, nil
+}
+
+// fileKind names what a non-regular file is, for messages.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "not a plain file"
+}
+
+// maxModelTensors bounds the tensors of a checkpoint that mlp loads as a
+// network (eval, predict, -resume, -init): two per layer for at most 65
+// layers, times the copies a training checkpoint keeps (parameters, best
+// parameters, optimizer state), is a few hundred; this leaves room to spare.
+const maxModelTensors = 4096
+
+// checkModelFile checks, before the checkpoint is read, that path is a
+// regular file and that its footer (ckpt/FORMAT.md, section 8) does not
+// declare more tensors than a network can have: a file of a million
+// records would otherwise cost hundreds of MB to reject. Anything else
+// wrong with the file is left to ckpt.Load to explain.
+func checkModelFile(path string) error {
+	fh, err := openRegular(path)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	info, err := fh.Stat()
+	if err != nil || info.Size() < 64 {
+		return nil
+	}
+	var foot [64]byte
+	if _, err := fh.ReadAt(foot[:], info.Size()-64); err != nil || string(foot[56:]) != "\x89GMLEND\n" {
+		return nil
+	}
+	if n := binary.LittleEndian.Uint64(foot[24:]); n > maxModelTensors {
+		return fmt.Errorf("%s holds %d tensors; a network that mlp loads has at most %d (mlp inspect lists them)", path, n, maxModelTensors)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"flag"
@@ -11,8 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/gomlp/gomlp/ckpt"
 )
@@ -32,6 +33,9 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 		return errors.New(inspectUsage)
 	}
 	path := fs.Arg(0)
+	if err := checkInputFile(path); err != nil {
+		return oneLine(err.Error())
+	}
 	if foreign(path) {
 		return inspectForeign(path, stdout)
 	}
@@ -44,47 +48,66 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 		size = fi.Size()
 	}
 
-	w := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
-	fmt.Fprintf(w, "%s: gomlp checkpoint, %d bytes\n", path, size)
+	// The output is streamed: a first pass measures the columns, a second
+	// prints each row as it computes its statistics, so time and memory
+	// stay linear in the file, however many tensors it holds.
+	w := bufio.NewWriterSize(stdout, 64<<10)
+	fmt.Fprintf(w, "%s: gomlp checkpoint, %d bytes\n", printable(path), size)
 	keys := make([]string, 0, len(c.Metadata))
+	keyWidth := 0
 	for k := range c.Metadata {
 		keys = append(keys, k)
+		keyWidth = max(keyWidth, utf8.RuneCountInString(ckpt.DisplayName(k)))
 	}
 	slices.Sort(keys)
 	fmt.Fprintf(w, "metadata: %d entries\n", len(keys))
 	for _, k := range keys {
-		fmt.Fprintf(w, "  %s\t%s\n", k, printable(c.Metadata[k]))
+		pk := ckpt.DisplayName(k)
+		fmt.Fprintf(w, "  %s%s  %s\n", pk, pad(keyWidth-utf8.RuneCountInString(pk)), printable(c.Metadata[k]))
 	}
 	var total uint64
-	for _, t := range c.Tensors {
+	nameW, shapeW, elemW := len("NAME"), len("SHAPE"), len("ELEMENTS")
+	for i := range c.Tensors {
+		t := &c.Tensors[i]
 		total += uint64(t.Len())
+		nameW = max(nameW, utf8.RuneCountInString(ckpt.DisplayName(t.Name)))
+		shapeW = max(shapeW, len(fmt.Sprint(t.Shape)))
+		elemW = max(elemW, len(strconv.Itoa(t.Len())))
 	}
 	fmt.Fprintf(w, "tensors: %d, %d elements\n", len(c.Tensors), total)
 	if len(c.Tensors) > 0 {
-		fmt.Fprintln(w, "  NAME\tDTYPE\tSHAPE\tELEMENTS\tMIN\tMAX\tMEAN\tNON-FINITE")
+		fmt.Fprintf(w, "  %-*s  %-7s  %-*s  %-*s  %-12s  %-12s  %-12s  %s\n", nameW, "NAME", "DTYPE", shapeW, "SHAPE", elemW, "ELEMENTS", "MIN", "MAX", "MEAN", "NON-FINITE")
 	}
 	for i := range c.Tensors {
 		t := &c.Tensors[i]
-		s := tensorStats(t)
-		fmt.Fprintf(w, "  %s\t%v\t%v\t%d\t%s\t%s\t%s\t%s\n", t.Name, t.DType, t.Shape, t.Len(), s.min, s.max, s.mean, s.nonFinite)
+		st := tensorStats(t)
+		name := ckpt.DisplayName(t.Name)
+		fmt.Fprintf(w, "  %s%s  %-7v  %-*s  %-*d  %-12s  %-12s  %-12s  %s\n", name, pad(nameW-utf8.RuneCountInString(name)),
+			t.DType, shapeW, fmt.Sprint(t.Shape), elemW, t.Len(), st.min, st.max, st.mean, st.nonFinite)
 	}
 	return w.Flush()
 }
+
+// pad returns n spaces (none for n <= 0).
+func pad(n int) string { return strings.Repeat(" ", max(n, 0)) }
 
 // oneLine makes sure an error prints as a single line.
 func oneLine(msg string) error {
 	return errors.New(strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", "; ")), " "))
 }
 
-// printable shows a metadata value as is when that is safe and unambiguous,
-// quoted otherwise (control characters, escapes, leading or trailing space).
+// printable shows a name or value as is when that is safe and unambiguous,
+// and quoted with Go escapes otherwise: control characters (a newline that
+// could forge an output line), invisible ones (zero-width space, byte order
+// mark, no-break space: names that differ only by them must not look the
+// same), invalid UTF-8, a leading quote, leading or trailing space.
 func printable(v string) string {
-	if v == "" || strings.TrimSpace(v) != v {
-		return strconv.Quote(v)
+	if v == "" || strings.TrimSpace(v) != v || v[0] == '"' || !utf8.ValidString(v) {
+		return strconv.QuoteToASCII(v)
 	}
 	for _, r := range v {
 		if !unicode.IsPrint(r) && r != ' ' {
-			return strconv.Quote(v)
+			return strconv.QuoteToASCII(v)
 		}
 	}
 	return v

@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,7 +17,20 @@ import (
 	"github.com/gomlp/gomlp/ckpt"
 	"github.com/gomlp/gomlp/layers"
 	"github.com/gomlp/gomlp/mnist"
+	"github.com/gomlp/gomlp/train"
 )
+
+// noData makes any attempt to load MNIST fail the test: bad input must be
+// refused before data is touched.
+func noData(t *testing.T) {
+	t.Helper()
+	old := loadData
+	loadData = func(context.Context, string, io.Writer, bool) (train.Dataset, train.Dataset, error) {
+		t.Errorf("reached data loading")
+		return train.Dataset{}, train.Dataset{}, fmt.Errorf("no data in this test")
+	}
+	t.Cleanup(func() { loadData = old })
+}
 
 // mlp runs a command line and returns its exit status, stdout and stderr.
 func mlp(args ...string) (int, string, string) {
@@ -25,6 +41,7 @@ func mlp(args ...string) (int, string, string) {
 
 // Every failure is one line on stderr starting with "mlp: ", status 1.
 func TestErrorsAreOneLine(t *testing.T) {
+	noData(t)
 	dir := t.TempDir()
 	notModel := filepath.Join(dir, "x.gmlp")
 	if err := os.WriteFile(notModel, []byte("PK\x03\x04 a zip, not a checkpoint"), 0o644); err != nil {
@@ -160,4 +177,16 @@ func saveToyModel(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// An error line is capped, on a rune boundary, saying how much was cut.
+func TestCapLine(t *testing.T) {
+	long := strings.Repeat("é", 3000) // 6000 bytes
+	got := capLine(long, 2001)
+	if !strings.HasPrefix(got, strings.Repeat("é", 1000)+"…") || !strings.HasSuffix(got, "(4000 more bytes)") {
+		t.Errorf("capLine: %.40q…%q", got, got[len(got)-30:])
+	}
+	if capLine("short", 10) != "short" {
+		t.Error("a short line was changed")
+	}
 }

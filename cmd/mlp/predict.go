@@ -1,7 +1,7 @@
 package main
 
 import (
-	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"image"
@@ -10,7 +10,6 @@ import (
 	_ "image/png"
 	"io"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
 
@@ -25,8 +24,16 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	show := fs.Int("show", 0, "draw this many MNIST test digits as text with the network's answer beside each")
 	data := fs.String("data", "", "with -show: directory holding the MNIST files")
 	showInput := fs.Bool("show-input", false, "draw, under each image's answer, the 28×28 input the network saw")
-	if err := parseFlags(fs, args, stdout, "mlp predict [-model FILE] [-top K] IMAGE...\n       mlp predict [-model FILE] -show N\n\nClassifies PNG, JPEG or GIF images of digits of any size: each is converted to\n28×28 grayscale like MNIST (a light digit on a dark background, fitted to 20×20,\ncentred by mass; dark ink on light paper is inverted). -show draws test digits."); err != nil {
+	maxPixels := fs.Int("max-pixels", defaultMaxPixels, "refuse images with more pixels than this (width×height), read from the header before decoding")
+	csvPath := fs.String("csv", "", "predict every row of this table with a model trained by mlp train -csv; writes CSV to stdout")
+	if err := parseFlags(fs, args, stdout, "mlp predict [-model FILE] [-top K] IMAGE...\n       mlp predict [-model FILE] -show N\n       mlp predict -model FILE -csv TABLE > predictions.csv\n\nClassifies PNG, JPEG or GIF images of digits of any size: each is converted to\n28×28 grayscale like MNIST (a light digit on a dark background, fitted to 20×20,\ncentred by mass; dark ink on light paper is inverted). -show draws test digits."); err != nil {
 		return helpOK(err)
+	}
+	if *csvPath != "" {
+		if fs.NArg() > 0 || *show > 0 {
+			return fmt.Errorf("predict: -csv reads rows from the table; give no images and no -show")
+		}
+		return runPredictCSV(*model, *csvPath, stdout)
 	}
 	switch {
 	case *top < 1 || *top > mnist.NumClasses:
@@ -35,11 +42,18 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("predict: -show %d: must be in 0..%d", *show, mnist.TestSize)
 	case *show == 0 && fs.NArg() == 0:
 		return fmt.Errorf("predict: no images given (see mlp predict -h)")
+	case *maxPixels < 1:
+		return fmt.Errorf("predict: -max-pixels %d: must be at least 1", *maxPixels)
+	case fs.NArg() > maxImages:
+		return fmt.Errorf("predict: %d images, more than the limit of %d in one call", fs.NArg(), maxImages)
+	}
+	if err := checkDataDir("predict", *data); err != nil {
+		return err
 	}
 	// Decode every image before the model, so a bad file fails fast.
 	x := mat.New(fs.NArg(), mnist.Pixels)
 	for i, path := range fs.Args() {
-		if err := readDigit(x.Row(i), path); err != nil {
+		if err := readDigit(x.Row(i), path, *maxPixels); err != nil {
 			return err
 		}
 	}
@@ -57,7 +71,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 		for k, d := range best[:*top] {
 			parts[k] = fmt.Sprintf("%d %.1f%%", d, 100*probs.Row(i)[d])
 		}
-		fmt.Fprintf(stdout, "%s: %d  (%s)\n", path, best[0], strings.Join(parts, ", "))
+		fmt.Fprintf(stdout, "%s: %d  (%s)\n", printable(path), best[0], strings.Join(parts, ", "))
 		if *showInput {
 			fmt.Fprintln(stdout, strings.Join(mnist.TextArt(x.Row(i)), "\n"))
 		}
@@ -65,10 +79,13 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	if *show == 0 {
 		return nil
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible(stderr)
 	defer stop()
-	_, test, err := loadMNIST(ctx, *data, stdout, false)
+	_, test, err := loadData(ctx, *data, stdout, false)
 	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w while loading MNIST", errInterrupted)
+		}
 		return err
 	}
 	shown := test.X.RowView(0, *show)
@@ -91,21 +108,52 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// readDigit decodes an image file into MNIST form.
-func readDigit(dst []float32, path string) error {
-	f, err := os.Open(path)
+// defaultMaxPixels bounds the images predict decodes: 4096×4096 (16.8
+// million pixels, 64 MB as RGBA). The header is read first, so a small file
+// that declares a huge image is refused before any pixel is allocated.
+const defaultMaxPixels = 4096 * 4096
+
+// maxImages bounds the images of one predict call (3 KB of pixels each).
+const maxImages = 1 << 20
+
+// readDigit decodes an image file into MNIST form, after checking its
+// declared size against maxPixels.
+func readDigit(dst []float32, path string, maxPixels int) error {
+	f, err := openRegular(path)
 	if err != nil {
-		return fmt.Errorf("predict: %v", err)
+		return fmt.Errorf("predict: %v", trimPathErr(err))
 	}
 	defer f.Close()
+	cfg, format, err := image.DecodeConfig(f)
+	if err != nil {
+		return fmt.Errorf("predict: %s: not a PNG, JPEG or GIF image we can read: %v", printable(path), err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return fmt.Errorf("predict: %s (%s): the image is %d×%d: no pixels", printable(path), format, cfg.Width, cfg.Height)
+	}
+	if n := int64(cfg.Width) * int64(cfg.Height); n > int64(maxPixels) {
+		return fmt.Errorf("predict: %s (%s): %d×%d is %d pixels, more than the limit of %d (raise it with -max-pixels)", printable(path), format, cfg.Width, cfg.Height, n, maxPixels)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("predict: %v", err)
+	}
 	img, format, err := image.Decode(f)
 	if err != nil {
-		return fmt.Errorf("predict: %s: not a PNG, JPEG or GIF image we can read: %v", path, err)
+		return fmt.Errorf("predict: %s: not a PNG, JPEG or GIF image we can read: %v", printable(path), err)
 	}
 	if err := mnist.FromImage(dst, img); err != nil {
-		return fmt.Errorf("predict: %s (%s): %v", path, format, err)
+		return fmt.Errorf("predict: %s (%s): %v", printable(path), format, err)
 	}
 	return nil
+}
+
+// trimPathErr drops the "open " that *PathError puts before the path.
+func trimPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %v", pe.Path, pe.Err)
+	}
+	return err
 }
 
 // ranked returns the classes ordered by falling probability.
