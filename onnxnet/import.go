@@ -17,7 +17,8 @@ import (
 //
 // with Identity and Dropout (inference: the identity) anywhere, Constant
 // nodes for constant operands, Gemm in every transB/alpha/beta form (alpha
-// and beta are folded into the weights and bias), and initializers stored
+// and beta are folded into the weights and bias; transA as below), and
+// initializers stored
 // as raw data or typed fields, in float32, float16, bfloat16 or float64.
 // The activations are those the library has: Relu, Tanh, Sigmoid and
 // LeakyRelu (with the library's slope, 0.01). Element-wise Add, Sub,
@@ -31,6 +32,13 @@ import (
 // says arch.head=mse or huber (as gomlp writes it), gets that regression
 // head and Predict gives the outputs as they are. Anything outside the subset is an error naming the node and
 // its operator type.
+//
+// Gemm with transA=1 is accepted on the first layer when its A is the
+// graph input: the ONNX model then takes its input feature-major,
+// [features, batch], while the Network takes the usual rows, [batch,
+// features]; the report says so and Report.InputTransposed is set.
+// transA=1 anywhere else would keep the graph feature-major between
+// layers and is refused.
 func Import(m *onnx.Model) (*layers.Network, *Report, error) {
 	c, err := readChain(m)
 	if err != nil {
@@ -43,6 +51,10 @@ func Import(m *onnx.Model) (*layers.Network, *Report, error) {
 // a line for each thing a user should know.
 type Report struct {
 	Lines []string
+	// InputTransposed is set when the graph takes its input as
+	// [features, batch] (a first Gemm with transA=1): the Network takes
+	// the transpose, rows of [batch, features].
+	InputTransposed bool
 }
 
 func (r *Report) add(format string, args ...any) {
@@ -66,12 +78,14 @@ type stage struct {
 	b       []float32 // [out], nil until a bias is seen
 	from    string    // how the weights were read, for the report
 	bias    string
+	transA  bool // Gemm transA=1: A is [in, batch]
 }
 
 type chain struct {
 	input     string
 	inputType *onnx.TensorType
 	reshape   string  // the Flatten/Reshape node at the input, if any
+	transA    string  // the first Gemm, when it takes the input transposed (transA=1)
 	pre       []preOp // element-wise affine steps on the input, folded into the first layer
 	stages    []*stage
 	head      string // "Softmax", "LogSoftmax" or ""
@@ -232,6 +246,11 @@ func readChain(m *onnx.Model) (*chain, error) {
 			if l := last(); l != nil && l.act == "" {
 				return nil, refuse(n, "follows the affine layer of node %q with no activation between", l.node)
 			}
+			if s.transA {
+				if err := c.acceptTransA(n); err != nil {
+					return nil, err
+				}
+			}
 			c.stages = append(c.stages, s)
 		case "Add", "Sub", "Mul", "Div":
 			l := last()
@@ -284,6 +303,23 @@ func readChain(m *onnx.Model) (*chain, error) {
 		return nil, fmt.Errorf("onnxnet: the graph ends in activation %q (%s) after its last affine layer; gomlp's classifier head takes the logits", l.node, l.act)
 	}
 	return c, nil
+}
+
+// acceptTransA accepts a Gemm with transA=1 only as the first layer taking
+// the graph input itself: then the graph's input is [features, batch] and
+// the Network takes its transpose. Anywhere else the activations between
+// layers would be feature-major, which a chain of Dense layers is not.
+func (c *chain) acceptTransA(n *onnx.Node) error {
+	switch {
+	case len(c.stages) > 0:
+		return refuse(n, "transA=1 on an intermediate activation: the graph would be feature-major ([features, batch]) between layers; transA=1 is supported only on the first Gemm, taking the graph input")
+	case len(c.pre) > 0:
+		return refuse(n, "transA=1 after the input normalisation %q: its constants would broadcast along the batch of a [features, batch] input; transA=1 is supported only on a Gemm taking the graph input directly", c.pre[0].node)
+	case c.reshape != "":
+		return refuse(n, "transA=1 after %s: transA=1 is supported only on a Gemm taking the graph input directly", c.reshape)
+	}
+	c.transA = n.Name
+	return nil
 }
 
 // activations maps the ONNX activations the library has to its layers.
@@ -474,9 +510,6 @@ func gemmStage(n *onnx.Node, consts map[string]*onnx.Tensor) (*stage, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.TransA {
-		return nil, refuse(n, "transA=1 would transpose the data input (batch × features); only transA=0 is supported")
-	}
 	if len(n.Inputs) < 2 || len(n.Inputs) > 3 || n.Inputs[1] == "" {
 		return nil, refuse(n, "needs 2 or 3 inputs, has %d", len(n.Inputs))
 	}
@@ -488,7 +521,7 @@ func gemmStage(n *onnx.Node, consts map[string]*onnx.Tensor) (*stage, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &stage{node: n.Name, in: r, out: cols}
+	s := &stage{node: n.Name, in: r, out: cols, transA: a.TransA}
 	if a.TransB {
 		s.in, s.out = cols, r
 	}
@@ -507,6 +540,9 @@ func gemmStage(n *onnx.Node, consts map[string]*onnx.Tensor) (*stage, error) {
 	s.from = fmt.Sprintf("Gemm %q B=%q", n.Name, bt.Name)
 	if a.TransB {
 		s.from += " (transposed)"
+	}
+	if a.TransA {
+		s.from += ", A the graph input transposed (transA=1)"
 	}
 	if a.Alpha != 1 {
 		s.from += fmt.Sprintf(" × alpha %g", a.Alpha)
@@ -741,12 +777,19 @@ func (c *chain) build() (*layers.Network, *Report, error) {
 	if t := c.inputType; t != nil && t.HasShape {
 		feat := int64(1)
 		known := true
-		for _, d := range t.Shape[min(1, len(t.Shape)):] {
+		dims := t.Shape[min(1, len(t.Shape)):]
+		if c.transA != "" && len(t.Shape) == 2 {
+			dims = t.Shape[:1] // [features, batch]
+		}
+		for _, d := range dims {
 			if !d.HasValue {
 				known = false
 				break
 			}
 			feat *= d.Value
+		}
+		if c.transA != "" && len(t.Shape) != 2 {
+			return nil, nil, fmt.Errorf("onnxnet: input %q has shape %s; Gemm %q (transA=1) needs features × batch", c.input, shapeString(t.Shape), c.transA)
 		}
 		if len(t.Shape) < 2 || (c.reshape == "" && len(t.Shape) != 2) {
 			return nil, nil, fmt.Errorf("onnxnet: input %q has shape %s; batch × features (or, with a Flatten first, batch × …) is needed", c.input, shapeString(t.Shape))
@@ -789,6 +832,10 @@ func (c *chain) build() (*layers.Network, *Report, error) {
 	}
 	if c.reshape != "" {
 		rep.add("input %q: %s to batch × %d", c.input, c.reshape, inputs)
+	}
+	if c.transA != "" {
+		rep.InputTransposed = true
+		rep.add("input is transposed: the ONNX graph takes [features, batch]; the gomlp network takes rows [batch, features] (Gemm %q has transA=1)", c.transA)
 	}
 	i := 0
 	for _, l := range net.Layers() {

@@ -239,7 +239,17 @@ func TestImportRefuses(t *testing.T) {
 		{"unknown op", `node "c1" (Conv)`, base(node("Conv", "c1", []string{"x", "w"}, "y"))},
 		{"activation without a layer", `node "s" (Softplus): operator not supported`, base(node("MatMul", "m", []string{"x", "w"}, "h"), node("Softplus", "s", []string{"h"}, "y"))},
 		{"leaky slope", `node "l" (LeakyRelu): slope alpha=0.2`, base(node("MatMul", "m", []string{"x", "w"}, "h"), node("LeakyRelu", "l", []string{"h"}, "a", floatAttr("alpha", 0.2)), node("MatMul", "m2", []string{"a", "w"}, "y"))},
-		{"transA", `node "g" (Gemm): transA=1`, base(node("Gemm", "g", []string{"x", "w"}, "y", intAttr("transA", 1)))},
+		{"transA on a hidden layer", `node "g2" (Gemm): transA=1 on an intermediate activation`, base(node("MatMul", "m", []string{"x", "w"}, "h"), node("Relu", "r", []string{"h"}, "a"), node("Gemm", "g2", []string{"a", "w"}, "y", intAttr("transA", 1)))},
+		{"transA after normalisation", `node "g" (Gemm): transA=1 after the input normalisation "n"`, func() *onnx.Graph {
+			g := base(node("Sub", "n", []string{"x", "k"}, "x1"), node("Gemm", "g", []string{"x1", "w"}, "y", intAttr("transA", 1)))
+			g.Initializers = append(g.Initializers, onnx.FloatTensor("k", nil, []float32{2}))
+			return g
+		}()},
+		{"transA after Flatten", `node "g" (Gemm): transA=1 after Flatten "f"`, base(node("Flatten", "f", []string{"x"}, "x1"), node("Gemm", "g", []string{"x1", "w"}, "y", intAttr("transA", 1)))},
+		{"transA features", `input "x" has 5 features (shape [5 N])`, &onnx.Graph{Inputs: []*onnx.ValueInfo{input("x", fixed(5), batch)}, Outputs: []*onnx.ValueInfo{input("y")},
+			Initializers: []*onnx.Tensor{w}, Nodes: []*onnx.Node{node("Gemm", "g", []string{"x", "w"}, "y", intAttr("transA", 1))}}},
+		{"transA input rank", `Gemm "g" (transA=1) needs features × batch`, &onnx.Graph{Inputs: []*onnx.ValueInfo{input("x", fixed(4), batch, fixed(1))}, Outputs: []*onnx.ValueInfo{input("y")},
+			Initializers: []*onnx.Tensor{w}, Nodes: []*onnx.Node{node("Gemm", "g", []string{"x", "w"}, "y", intAttr("transA", 1))}}},
 		{"weights not constant", `node "m" (MatMul): input "z"`, base(node("MatMul", "m", []string{"x", "z"}, "y"))},
 		{"two affine layers", `node "m2" (MatMul): follows`, base(node("MatMul", "m", []string{"x", "w"}, "h"), node("MatMul", "m2", []string{"h", "w"}, "y"))},
 		{"softmax axis", `node "s" (Softmax): axis 0`, base(node("MatMul", "m", []string{"x", "w"}, "h"), node("Softmax", "s", []string{"h"}, "y", intAttr("axis", 0)))},
@@ -375,5 +385,74 @@ func TestImportNormalisation(t *testing.T) {
 	g.Nodes[1] = node("Div", "scale", []string{"std", "x1"}, "x2")
 	if _, _, err := Import(&onnx.Model{IRVersion: 7, OpsetImports: []onnx.OpsetID{{Version: 13}}, Graph: g}); err == nil || !strings.Contains(err.Error(), `node "scale" (Div)`) {
 		t.Errorf("constant / input: %v", err)
+	}
+}
+
+// A graph whose first Gemm has transA=1 takes its input feature-major,
+// [features, batch]; the imported network takes the rows of its transpose,
+// and the report says so.
+func TestImportTransA(t *testing.T) {
+	const in, hid, out = 6, 5, 3
+	w0, b0 := seq(in*hid, 2, -1), seq(hid, 1, -0.5)
+	w1, b1 := seq(hid*out, 3, -1.5), seq(out, 0.5, 0)
+	x := mat.FromSlice(4, in, seq(4*in, 1, 0))
+	want := reference(x, [][]float32{w0, w1}, [][]float32{b0, b1}, []int{in, hid, out})
+	half := make([]float32, len(w0))
+	for i, v := range transpose(w0, in, hid) {
+		half[i] = 2 * v // alpha 0.5 undoes it
+	}
+	quad := make([]float32, hid)
+	for i, v := range b0 {
+		quad[i] = 4 * v // beta 0.25 undoes it
+	}
+	g := &onnx.Graph{
+		Inputs: []*onnx.ValueInfo{input("x", fixed(in), batch)}, Outputs: []*onnx.ValueInfo{input("y")},
+		Initializers: []*onnx.Tensor{
+			onnx.FloatTensor("w0", []int64{hid, in}, half), onnx.FloatTensor("b0", []int64{1, hid}, quad),
+			onnx.FloatTensor("w1", []int64{hid, out}, w1), onnx.FloatTensor("b1", []int64{out}, b1)},
+		Nodes: []*onnx.Node{
+			node("Identity", "i", []string{"x"}, "x1"),
+			node("Gemm", "g0", []string{"x1", "w0", "b0"}, "h0", intAttr("transA", 1), intAttr("transB", 1), floatAttr("alpha", 0.5), floatAttr("beta", 0.25)),
+			node("Relu", "r0", []string{"h0"}, "a0"),
+			node("Gemm", "g1", []string{"a0", "w1", "b1"}, "l", intAttr("transA", 0)),
+			node("Softmax", "s", []string{"l"}, "y"),
+		}}
+	m := &onnx.Model{IRVersion: 7, OpsetImports: []onnx.OpsetID{{Version: 13}}, Graph: g}
+	net, rep, err := Import(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := net.Spec(); s.String() != "6-5-3" {
+		t.Errorf("imported %v", s)
+	}
+	if !rep.InputTransposed {
+		t.Errorf("Report.InputTransposed not set:\n%s", rep)
+	}
+	for _, line := range []string{
+		"input is transposed: the ONNX graph takes [features, batch]; the gomlp network takes rows [batch, features]",
+		`A the graph input transposed (transA=1)`,
+	} {
+		if !strings.Contains(rep.String(), line) {
+			t.Errorf("report lacks %q:\n%s", line, rep)
+		}
+	}
+	got := mat.New(x.Rows, out)
+	net.Predict(got, x)
+	for r := range want {
+		for j := range want[r] {
+			if d := math.Abs(float64(got.Row(r)[j]) - want[r][j]); d > 1e-6 {
+				t.Errorf("row %d class %d: %g, want %g\n%s", r, j, got.Row(r)[j], want[r][j], rep)
+			}
+		}
+	}
+
+	// Without transA the same graph is an ordinary one: no such line.
+	g.Inputs[0] = input("x", batch, fixed(in))
+	g.Nodes[1] = node("Gemm", "g0", []string{"x1", "w0", "b0"}, "h0", intAttr("transB", 1), floatAttr("alpha", 0.5), floatAttr("beta", 0.25))
+	if _, rep, err = Import(m); err != nil {
+		t.Fatal(err)
+	}
+	if rep.InputTransposed || strings.Contains(rep.String(), "transposed: the ONNX graph") {
+		t.Errorf("transA=0 reported as transposed:\n%s", rep)
 	}
 }

@@ -42,8 +42,9 @@ func skipf(format string, args ...any) error { return errSkip{fmt.Sprintf(format
 // TestONNXOperatorCases runs every case of ONNX's own operator tests in the
 // importer's subset: each node goes through the importer's own rules
 // (attribute defaults, Gemm's transB/alpha/beta folded into weights and
-// bias, the bias broadcasts, the axes Flatten, Reshape and Softmax may
-// have, input normalisation) and gomlp's kernels (mat.Gemm,
+// bias, transA=1 as the transposed input fed to the network, the bias
+// broadcasts, the axes Flatten, Reshape and Softmax may have, input
+// normalisation) and gomlp's kernels (mat.Gemm,
 // mat.AddRowVector, the activation layers, loss.Softmax), and the outputs must match
 // within the tolerance ONNX's backend tests use (rtol 1e-3, atol 1e-7). The
 // second and later inputs are given as constants, as they are in a model
@@ -110,7 +111,7 @@ func runOpCase(dir string) (imported bool, err error) {
 			inputs = append(inputs, in)
 		}
 	}
-	net, _, importErr := Import(m)
+	net, rep, importErr := Import(m)
 	sets, _ := filepath.Glob(filepath.Join(dir, "test_data_set_*"))
 	if len(sets) == 0 {
 		return false, fmt.Errorf("no test data sets")
@@ -149,7 +150,7 @@ func runOpCase(dir string) (imported bool, err error) {
 			}
 		}
 		if importErr == nil && len(ins) == 1 && len(g.Outputs) == 1 {
-			if err := comparePredict(net, ins[0], set, lastOp); err != nil {
+			if err := comparePredict(net, ins[0], rep.InputTransposed, set, lastOp); err != nil {
 				return false, fmt.Errorf("%s: Import and Predict: %v", filepath.Base(set), err)
 			}
 			imported = true
@@ -161,8 +162,9 @@ func runOpCase(dir string) (imported bool, err error) {
 // comparePredict runs the imported network on the case's input and
 // compares its probabilities with the expected output turned into
 // probabilities: as is after Softmax, exponentiated after LogSoftmax, and
-// through a softmax otherwise.
-func comparePredict(net *layers.Network, in *onnx.Tensor, set, lastOp string) error {
+// through a softmax otherwise. A graph that takes its input as [features,
+// batch] (transInput) gets the transpose, as the imported network takes rows.
+func comparePredict(net *layers.Network, in *onnx.Tensor, transInput bool, set, lastOp string) error {
 	x, err := in.Float32s()
 	if err != nil {
 		return err
@@ -176,8 +178,13 @@ func comparePredict(net *layers.Network, in *onnx.Tensor, set, lastOp string) er
 		return err
 	}
 	rows := int(in.Dims[0])
+	xm := mat.FromSlice(rows, len(x)/rows, x)
+	if transInput {
+		xm = transposed(xm)
+		rows = xm.Rows
+	}
 	y := mat.New(rows, net.Outputs())
-	net.Predict(y, mat.FromSlice(rows, len(x)/rows, x))
+	net.Predict(y, xm)
 	probs := mat.FromSlice(rows, len(w)/rows, w)
 	switch lastOp {
 	case "LogSoftmax":
@@ -268,13 +275,19 @@ func evalNode(opset int64, n *onnx.Node, data value, consts map[string]*onnx.Ten
 		if err != nil {
 			return nil, asSkip(err)
 		}
+		rows := data.rows()
+		if s.transA {
+			// The imported network takes the rows [batch, features] of
+			// the graph's [features, batch] input: feed it the transpose.
+			rows = transposed(rows)
+		}
 		// What the imported Dense layer computes: y = x·W + b.
-		y := mat.New(int(x.Dims[0]), s.out)
-		mat.Gemm(mat.NoTrans, mat.NoTrans, 1, data.rows(), mat.FromSlice(s.in, s.out, s.w), 0, y)
+		y := mat.New(rows.Rows, s.out)
+		mat.Gemm(mat.NoTrans, mat.NoTrans, 1, rows, mat.FromSlice(s.in, s.out, s.w), 0, y)
 		if s.b != nil {
 			mat.AddRowVector(y, s.b)
 		}
-		return []value{{dims: []int64{x.Dims[0], int64(s.out)}, data: y.Data}}, nil
+		return []value{{dims: []int64{int64(rows.Rows), int64(s.out)}, data: y.Data}}, nil
 	case "Add":
 		if len(n.Inputs) != 2 || consts[n.Inputs[1]] == nil {
 			return nil, skipf("the second operand is not a constant")
@@ -401,4 +414,15 @@ func compare(got value, want *onnx.Tensor, logProbs bool) error {
 		}
 	}
 	return nil
+}
+
+// transposed returns a copy of m's transpose.
+func transposed(m *mat.Matrix) *mat.Matrix {
+	t := mat.New(m.Cols, m.Rows)
+	for i := 0; i < m.Rows; i++ {
+		for j := 0; j < m.Cols; j++ {
+			t.Set(j, i, m.At(i, j))
+		}
+	}
+	return t
 }

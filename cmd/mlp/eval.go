@@ -85,7 +85,7 @@ func loadModel(path string) (*layers.Network, error) {
 		return nil, err
 	}
 	if isONNX(path) {
-		net, err := importONNX(path, io.Discard)
+		net, _, err := importONNX(path, io.Discard)
 		if err != nil {
 			return nil, err
 		}

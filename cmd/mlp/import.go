@@ -114,11 +114,11 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("import: %v", err)
 	}
-	net, err := importNetwork(src, opt, stdout)
+	meta := map[string]string{"imported.from": filepath.Base(src)}
+	net, err := importNetwork(src, opt, stdout, meta)
 	if err != nil {
 		return err
 	}
-	meta := map[string]string{"imported.from": filepath.Base(src)}
 	if err := interop.SaveNetwork(*out, net, meta); err != nil {
 		return fmt.Errorf("import: %v", trimPkg(err))
 	}
@@ -128,8 +128,9 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 }
 
 // importNetwork reads a foreign file, whatever its format, and maps it to
-// a network, printing the mapping when w is not nil.
-func importNetwork(src string, opt interop.Options, w io.Writer) (*layers.Network, error) {
+// a network, printing the mapping when w is not nil and adding what the
+// checkpoint should remember about the mapping to meta, when not nil.
+func importNetwork(src string, opt interop.Options, w io.Writer, meta map[string]string) (*layers.Network, error) {
 	if isONNX(src) {
 		if opt.Layers != nil || opt.Mean != nil || opt.Std != nil || opt.Activation != "relu" {
 			return nil, fmt.Errorf("import: %s is an ONNX model: its graph gives the layers, activations and normalisation (-layers, -activation, -mean and -std are for state_dicts)", src)
@@ -137,9 +138,12 @@ func importNetwork(src string, opt interop.Options, w io.Writer) (*layers.Networ
 		if w == nil {
 			w = io.Discard
 		}
-		net, err := importONNX(src, w)
+		net, rep, err := importONNX(src, w)
 		if err != nil {
 			return nil, fmt.Errorf("import: %v", err)
+		}
+		if rep.InputTransposed && meta != nil {
+			meta["imported.input_transposed"] = "the ONNX graph takes [features, batch]; this network takes rows [batch, features]"
 		}
 		return net, nil
 	}

@@ -33,26 +33,26 @@ func isONNX(path string) bool {
 
 // importONNX reads an ONNX model and rebuilds the network it holds,
 // printing how each layer was mapped.
-func importONNX(src string, stdout io.Writer) (*layers.Network, error) {
+func importONNX(src string, stdout io.Writer) (*layers.Network, *onnxnet.Report, error) {
 	m, err := onnx.ReadFile(src)
 	if err != nil {
-		return nil, oneLine(strings.TrimPrefix(err.Error(), "onnx: "))
+		return nil, nil, oneLine(strings.TrimPrefix(err.Error(), "onnx: "))
 	}
 	return importModel(src, m, stdout)
 }
 
 // importModel rebuilds the network of a decoded ONNX model, printing how
 // each layer was mapped.
-func importModel(src string, m *onnx.Model, stdout io.Writer) (*layers.Network, error) {
+func importModel(src string, m *onnx.Model, stdout io.Writer) (*layers.Network, *onnxnet.Report, error) {
 	net, rep, err := onnxnet.Import(m)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s", src, strings.TrimPrefix(err.Error(), "onnxnet: "))
+		return nil, nil, fmt.Errorf("%s: %s", src, strings.TrimPrefix(err.Error(), "onnxnet: "))
 	}
 	fmt.Fprintf(stdout, "%s: ONNX model (IR %d, opset %d, from %s), %s\n", src, m.IRVersion, m.Opset(), producer(m), specOf(net))
 	for _, l := range rep.Lines {
 		fmt.Fprintln(stdout, "  "+l)
 	}
-	return net, nil
+	return net, rep, nil
 }
 
 // runExportONNX implements mlp export for a .onnx destination.

@@ -10,6 +10,8 @@ import (
 	"github.com/gomlp/gomlp/ckpt"
 	"github.com/gomlp/gomlp/interop"
 	"github.com/gomlp/gomlp/layers"
+	"github.com/gomlp/gomlp/onnx"
+	"github.com/gomlp/gomlp/onnxnet"
 )
 
 // export, inspect and import of .onnx files, and their errors.
@@ -67,6 +69,49 @@ func TestONNXCommands(t *testing.T) {
 		rc, _, stderr := mlp(args...)
 		if rc != 1 || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "mlp: ") {
 			t.Errorf("mlp %s: status %d, stderr %q; want 1 and one line starting \"mlp: \"", strings.Join(args, " "), rc, stderr)
+		}
+	}
+}
+
+// A graph whose first Gemm has transA=1 takes its input as [features,
+// batch]; mlp import says the network takes rows and records it.
+func TestONNXImportTransA(t *testing.T) {
+	dir := t.TempDir()
+	net, err := layers.NewSpec(784, []int{16}, 10).Build(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := onnxnet.Export(net, onnxnet.ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := m.Graph
+	first := g.Nodes[slices.IndexFunc(g.Nodes, func(n *onnx.Node) bool { return n.OpType == "Gemm" })]
+	if first.Inputs[0] != g.Inputs[0].Name {
+		t.Fatalf("the exported graph's first Gemm takes %q, not the input %q", first.Inputs[0], g.Inputs[0].Name)
+	}
+	first.Attributes = append(first.Attributes, &onnx.Attribute{Name: "transA", Type: onnx.AttrInt, I: 1})
+	shape := g.Inputs[0].Type.Shape
+	shape[0], shape[1] = shape[1], shape[0]
+	src := filepath.Join(dir, "fm.onnx")
+	if err := onnx.WriteFile(src, m); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "fm.gmlp")
+	rc, stdout, stderr := mlp("import", src, "-out", out)
+	if rc != 0 || !strings.Contains(stdout, "input is transposed: the ONNX graph takes [features, batch]; the gomlp network takes rows [batch, features]") {
+		t.Fatalf("import: %d %q %q", rc, stdout, stderr)
+	}
+	c, err := ckpt.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := c.Metadata["imported.input_transposed"]; !strings.Contains(v, "[features, batch]") {
+		t.Errorf("metadata imported.input_transposed = %q", v)
+	}
+	for _, want := range net.Tensors() {
+		if got := c.Tensor(want.Name); got == nil || !slices.Equal(got.Data, want.Data) {
+			t.Errorf("%s differs after import", want.Name)
 		}
 	}
 }
