@@ -9,8 +9,10 @@ import (
 	"testing"
 )
 
-// Save refuses a named pipe, /dev/null and a link to /dev/null before it
-// writes anything; /dev/null stays the character device it was.
+// Save refuses a named pipe and a link to /dev/null (a character device)
+// before it writes anything. /dev/null itself is never the destination: a
+// regression, run as root, would replace the system's /dev/null, where it
+// replaces only the link here.
 func TestSaveRefusesSpecialFiles(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo.gmlp")
@@ -21,7 +23,7 @@ func TestSaveRefusesSpecialFiles(t *testing.T) {
 	if err := os.Symlink(os.DevNull, link); err != nil {
 		t.Fatal(err)
 	}
-	for path, kind := range map[string]string{fifo: "a named pipe", os.DevNull: "a character device", link: "a character device"} {
+	for path, kind := range map[string]string{fifo: "a named pipe", link: "a character device"} {
 		err := Save(path, smallCheckpoint())
 		want := "ckpt: save: " + path + " is " + kind + ", not a regular file: refusing to replace it"
 		if err == nil || err.Error() != want {
