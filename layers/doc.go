@@ -1,6 +1,10 @@
 // Package layers defines the building blocks of a multilayer perceptron and
-// the Network that chains them: Dense (fully connected), ReLU, Dropout and
-// the SoftmaxCE output head.
+// the Network that chains them: Dense (fully connected); the activations
+// ReLU, Tanh, Sigmoid, LeakyReLU and GELU; Dropout; a Normalizer that
+// standardises the inputs inside the model and a TargetScaler that puts a
+// regression network's outputs in the targets' units (both fitted once and
+// saved with the weights, see FixedLayer); and the output heads SoftmaxCE
+// (classification) and MSE or Huber (regression, see RegressionHead).
 //
 // A Network is usually built from a Spec, which also describes the
 // architecture as a string map so that a checkpoint can rebuild the network

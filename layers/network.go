@@ -63,6 +63,14 @@ func New(layers ...Layer) *Network {
 			dense++
 		}
 		width = l.OutputCols(width)
+		if f, ok := l.(FixedLayer); ok {
+			for _, t := range f.FixedTensors() {
+				if seen[t.Name] {
+					panic(fmt.Sprintf("layers: New: two tensors are named %q", t.Name))
+				}
+				seen[t.Name] = true
+			}
+		}
 		for _, p := range l.Params() {
 			if seen[p.Name] {
 				panic(fmt.Sprintf("layers: New: two parameters are named %q", p.Name))
@@ -87,12 +95,19 @@ func (n *Network) Layers() []Layer { return append([]Layer(nil), n.layers...) }
 // shared with the network.
 func (n *Network) Params() []*Param { return append([]*Param(nil), n.params...) }
 
-// Tensors returns the parameter values as named tensors that alias the
-// network's memory (see Tensor), in the order of Params.
+// Tensors returns everything a checkpoint stores of the network as named
+// tensors that alias its memory (see Tensor), layer by layer from the
+// input: the fixed tensors of FixedLayers (a Normalizer's mean and scale)
+// and the parameter values, in the order of Params.
 func (n *Network) Tensors() []Tensor {
-	t := make([]Tensor, len(n.params))
-	for i, p := range n.params {
-		t[i] = p.Tensor()
+	t := make([]Tensor, 0, len(n.params))
+	for _, l := range n.layers {
+		if f, ok := l.(FixedLayer); ok {
+			t = append(t, f.FixedTensors()...)
+		}
+		for _, p := range l.Params() {
+			t = append(t, p.Tensor())
+		}
 	}
 	return t
 }

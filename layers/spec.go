@@ -12,9 +12,11 @@ import (
 )
 
 // Spec describes a multilayer perceptron: Inputs features (optionally
-// through dropout), one Dense+ReLU(+Dropout) block per entry of Hidden, then
-// a Dense layer to Outputs classes and a SoftmaxCE head. It is all a checkpoint needs to
-// rebuild the network (see Meta and SpecFromMeta).
+// through a Normalizer and dropout), one Dense+activation(+Dropout) block
+// per entry of Hidden, then a Dense layer to Outputs and a head: SoftmaxCE
+// over Outputs classes, or a regression head with Outputs float outputs.
+// It is all a checkpoint needs to rebuild the network (see Meta and
+// SpecFromMeta).
 type Spec struct {
 	Inputs  int   // input features, e.g. 784
 	Hidden  []int // hidden layer sizes, e.g. {256} or {512, 512}; may be empty
@@ -32,6 +34,25 @@ type Spec struct {
 
 	// Init draws the weights; the zero value is He.
 	Init Init
+
+	// Activation follows every hidden Dense layer; the zero value is ReLU.
+	// Activations, if not empty, gives one per hidden layer instead.
+	Activation  Activation
+	Activations []Activation
+
+	// Head is the output head; the zero value is HeadSoftmax (a
+	// classifier). HeadMSE and HeadHuber make a regression network.
+	Head Head
+
+	// Normalize puts a Normalizer before the first layer, so that the
+	// model standardises its own inputs; fit it with
+	// Network.FitNormalizer before training.
+	Normalize bool
+
+	// ScaleTargets (regression only) puts a TargetScaler after the last
+	// Dense layer, so that the network learns standardised targets but
+	// predicts in their units; fit it with Network.FitTargets.
+	ScaleTargets bool
 }
 
 // Limits on a Spec, checked by Validate (and so by Build and SpecFromMeta)
@@ -56,8 +77,8 @@ func (s Spec) Validate() error {
 	if s.Inputs <= 0 || s.Inputs > MaxUnits {
 		return fmt.Errorf("layers: spec: %d inputs; need 1 to %d", s.Inputs, MaxUnits)
 	}
-	if s.Outputs < 2 || s.Outputs > MaxUnits {
-		return fmt.Errorf("layers: spec: %d outputs; a classifier needs 2 to %d classes", s.Outputs, MaxUnits)
+	if err := s.validateHeadAndActivations(); err != nil {
+		return err
 	}
 	if len(s.Hidden) > MaxHiddenLayers {
 		return fmt.Errorf("layers: spec: %d hidden layers; at most %d", len(s.Hidden), MaxHiddenLayers)
@@ -136,7 +157,7 @@ func (s Spec) String() string {
 	if k := s.InputKeep; k != 1 {
 		str += " input_keep=" + strconv.FormatFloat(k, 'g', -1, 64)
 	}
-	return str
+	return str + s.extraString()
 }
 
 // Build returns a network as s describes, its weights drawn from a
@@ -152,18 +173,25 @@ func (s Spec) Build(seed uint64) (*Network, error) {
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x6d6c702d696e6974))
 	var ls []Layer
+	if s.Normalize {
+		ls = append(ls, NewNormalizer(s.Inputs))
+	}
 	if k := s.InputKeep; k != 1 {
 		ls = append(ls, NewDropout(k, 0))
 	}
 	in := s.Inputs
-	for _, h := range s.Hidden {
-		ls = append(ls, NewDense(in, h, s.Init, rng), NewReLU())
+	for i, h := range s.Hidden {
+		ls = append(ls, NewDense(in, h, s.Init, rng), s.activation(i).NewLayer())
 		if k := s.Keep; k != 1 {
 			ls = append(ls, NewDropout(k, 0)) // seeded below
 		}
 		in = h
 	}
-	ls = append(ls, NewDense(in, s.Outputs, s.Init, rng), NewSoftmaxCE())
+	ls = append(ls, NewDense(in, s.Outputs, s.Init, rng))
+	if s.ScaleTargets {
+		ls = append(ls, NewTargetScaler(s.Outputs))
+	}
+	ls = append(ls, s.headLayer())
 	n := New(ls...)
 	c := s.clone()
 	n.spec = &c
@@ -173,6 +201,7 @@ func (s Spec) Build(seed uint64) (*Network, error) {
 
 func (s Spec) clone() Spec {
 	s.Hidden = slices.Clone(s.Hidden)
+	s.Activations = slices.Clone(s.Activations)
 	return s
 }
 
@@ -193,7 +222,7 @@ func (s Spec) Meta() map[string]string {
 	for i, h := range s.Hidden {
 		hidden[i] = strconv.Itoa(h)
 	}
-	return map[string]string{
+	m := map[string]string{
 		MetaArch:      "mlp",
 		MetaInputs:    strconv.Itoa(s.Inputs),
 		MetaHidden:    strings.Join(hidden, ","),
@@ -202,6 +231,8 @@ func (s Spec) Meta() map[string]string {
 		MetaInputKeep: strconv.FormatFloat(s.InputKeep, 'g', -1, 64),
 		MetaInit:      s.Init.String(),
 	}
+	s.extraMeta(m)
+	return m
 }
 
 // SpecFromMeta reads the keys Meta writes (other keys are ignored) and
@@ -219,7 +250,11 @@ func SpecFromMeta(m map[string]string) (Spec, error) {
 	if s.Inputs, err = meta.Int(m, "layers", MetaInputs, 1, MaxUnits); err != nil {
 		return Spec{}, err
 	}
-	if s.Outputs, err = meta.Int(m, "layers", MetaOutputs, 2, MaxUnits); err != nil {
+	minOutputs := 2 // a classifier's; a regression head needs 1
+	if h, err := ParseHead(m[MetaHead]); err == nil && h.Regression() {
+		minOutputs = 1
+	}
+	if s.Outputs, err = meta.Int(m, "layers", MetaOutputs, minOutputs, MaxUnits); err != nil {
 		return Spec{}, err
 	}
 	hidden, ok := m[MetaHidden]
@@ -241,6 +276,9 @@ func SpecFromMeta(m map[string]string) (Spec, error) {
 		if s.Init, err = ParseInit(v); err != nil {
 			return Spec{}, err
 		}
+	}
+	if err := s.readExtraMeta(m); err != nil {
+		return Spec{}, err
 	}
 	if err := s.Validate(); err != nil {
 		return Spec{}, err

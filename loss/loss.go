@@ -1,7 +1,8 @@
-// Package loss computes the training objective of a classifier: softmax
-// cross-entropy from logits (fused, numerically stable, with its gradient),
-// L1 and L2 weight penalties with their gradients, and accuracy and
-// confusion-matrix metrics.
+// Package loss computes training objectives: for a classifier, softmax
+// cross-entropy from logits (fused, numerically stable, with its gradient);
+// for regression, mean squared error and Huber loss; L1 and L2 weight
+// penalties with their gradients; and metrics: accuracy and the confusion
+// matrix, MSE, MAE and R² (RegressionScore).
 //
 // Losses are means over the rows of a batch and are accumulated in float64.
 package loss

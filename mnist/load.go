@@ -169,7 +169,9 @@ func (l *loader) load(ctx context.Context) (train, test Dataset, err error) {
 			if i%2 == 0 {
 				sets[i/2].X, errs[i] = ReadImages(r)
 			} else {
-				sets[i/2].Y, errs[i] = ReadLabels(r)
+				var y []uint8
+				y, errs[i] = ReadLabels(r)
+				sets[i/2].Y = labelsToInt(y)
 			}
 			if errs[i] != nil {
 				errs[i] = fmt.Errorf("mnist: %s: %v", b.origin, errs[i])
@@ -341,4 +343,13 @@ func readVerified(path string, size int64, sum string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	return data, nil
+}
+
+// labelsToInt widens IDX label bytes to the label type of Dataset.
+func labelsToInt(y []uint8) []int {
+	out := make([]int, len(y))
+	for i, v := range y {
+		out[i] = int(v)
+	}
+	return out
 }

@@ -167,16 +167,16 @@ func loopConfigFromMeta(m map[string]string, cfg Config) (Config, error) {
 // checkedSpec reads the architecture from c's metadata and checks that c
 // holds every parameter it implies, with the right shape, before anything
 // is built: a small file cannot make the reader allocate a huge network.
-func checkedSpec(c *ckpt.Checkpoint) (layers.Spec, error) {
+func checkedSpec(c *ckpt.Checkpoint, opts ...ckpt.RestoreOption) (layers.Spec, error) {
 	spec, err := layers.SpecFromMeta(c.Metadata)
 	if err != nil {
 		return spec, err
 	}
-	shapes, err := spec.ParamShapes()
+	shapes, err := spec.TensorShapes()
 	if err != nil {
 		return spec, err
 	}
-	if _, err := paramsOnly(c).Check(toCkpt(shapes, "")); err != nil {
+	if _, err := paramsOnly(c).Check(toCkpt(shapes, ""), opts...); err != nil {
 		return spec, err
 	}
 	return spec, nil
@@ -184,11 +184,14 @@ func checkedSpec(c *ckpt.Checkpoint) (layers.Spec, error) {
 
 // LoadNetwork rebuilds the network a checkpoint describes (its
 // architecture metadata, see layers.Spec.Meta) and restores its
-// parameters. Tensors beside the parameters (optimizer state, best weights)
-// are ignored; a missing or misshapen parameter is an error, found before
-// the network is allocated.
-func LoadNetwork(c *ckpt.Checkpoint) (*layers.Network, error) {
-	spec, err := checkedSpec(c)
+// parameters and fixed tensors (a Normalizer's mean and scale), checking
+// the checkpoint's tensors before the network is allocated. Tensors beside
+// them that training writes (optimizer state, best weights) are ignored; a
+// missing or misshapen parameter is an error. Options are passed to the
+// restore: ckpt.AllowUnexpected() accepts other tensors a program stored
+// beside the model.
+func LoadNetwork(c *ckpt.Checkpoint, opts ...ckpt.RestoreOption) (*layers.Network, error) {
+	spec, err := checkedSpec(c, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +199,7 @@ func LoadNetwork(c *ckpt.Checkpoint) (*layers.Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := paramsOnly(c).Restore(toCkpt(net.Tensors(), "")); err != nil {
+	if _, err := paramsOnly(c).Restore(toCkpt(net.Tensors(), ""), opts...); err != nil {
 		return nil, err
 	}
 	return net, nil

@@ -46,10 +46,10 @@ func trainMNIST(epochs int) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if _, err := tr.Fit(ctx, train.Dataset(trainSet), train.Dataset(val)); err != nil {
+	if _, err := tr.Fit(ctx, trainSet, val); err != nil {
 		return 0, err
 	}
-	_, acc, err := train.Evaluate(net, train.Dataset(test))
+	_, acc, err := train.Evaluate(net, test)
 	return acc, err
 }
 

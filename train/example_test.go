@@ -15,7 +15,7 @@ import (
 // circle, class 0 outside (up to radius 2).
 func toyData(seed uint64, n int) train.Dataset {
 	rng := rand.New(rand.NewPCG(seed, 0))
-	d := train.Dataset{X: mat.New(n, 2), Y: make([]uint8, n)}
+	d := train.Dataset{X: mat.New(n, 2), Y: make([]int, n)}
 	for i := 0; i < n; {
 		a, b := 4*rng.Float32()-2, 4*rng.Float32()-2
 		r := a*a + b*b

@@ -42,7 +42,8 @@ type Config struct {
 	Seed      uint64 // seeds the batch order and the dropout masks
 
 	// Patience stops training after this many epochs without a better
-	// validation accuracy (0: never stop early). Needs a validation set.
+	// validation accuracy (for a regression network: a lower validation
+	// loss; 0: never stop early). Needs a validation set.
 	Patience int
 
 	// L1 and L2 add λ·Σ|w| and λ·½Σw² over the parameters marked
@@ -81,11 +82,12 @@ type EpochStats struct {
 
 	Loss          float64 // mean data loss over the epoch's batches (training mode)
 	Penalty       float64 // the L1/L2 penalty at the end of the epoch
-	TrainAccuracy float64 // fraction of the epoch's examples classified correctly while training
+	TrainAccuracy float64 // fraction of the epoch's examples classified correctly while training (0 for regression)
 
 	Validated   bool    // whether there is a validation set
 	ValLoss     float64 // validation loss (dropout off)
-	ValAccuracy float64 // validation accuracy (dropout off)
+	ValAccuracy float64 // validation accuracy (dropout off; 0 for regression)
+	ValR2       float64 // validation R² of a regression network (see loss.RegressionScore)
 
 	LR            float64       // learning rate of the epoch's last step
 	SamplesPerSec float64       // training throughput (validation excluded)
@@ -127,20 +129,24 @@ type Trainer struct {
 	state  State
 
 	live, best []layers.Tensor // the network's parameters, and the best copy
-	classes    int
+	classes    int             // outputs: classes, or target columns for regression
+	regression bool            // the network ends in a RegressionHead
 
 	// Reused per step: the batch, its labels and the permutation.
-	xb     []float32
-	batch  mat.Matrix
-	labels []int
-	perm   []int
-	rng    *rand.Rand
-	pcg    *rand.PCG
-	eval   evaluator
+	xb      []float32
+	batch   mat.Matrix
+	labels  []int
+	tb      []float32 // regression targets of the batch
+	targets mat.Matrix
+	perm    []int
+	rng     *rand.Rand
+	pcg     *rand.PCG
+	eval    evaluator
 }
 
 // New returns a Trainer for net (which must end in a LossLayer such as
-// SoftmaxCE) updated by opt (which must have been made for net.Params()).
+// SoftmaxCE, or a RegressionHead such as MSE) updated by opt (which must
+// have been made for net.Params()).
 func New(net *layers.Network, opt *sgd.Optimizer, cfg Config) (*Trainer, error) {
 	if cfg.BatchSize == 0 {
 		cfg.BatchSize = 128
@@ -152,23 +158,24 @@ func New(net *layers.Network, opt *sgd.Optimizer, cfg Config) (*Trainer, error) 
 	case net.Outputs() < 1 || net.Inputs() < 1:
 		return nil, fmt.Errorf("train: the network's input and output sizes must be known (have %d and %d)", net.Inputs(), net.Outputs())
 	}
-	if _, ok := net.Layers()[len(net.Layers())-1].(layers.LossLayer); !ok {
-		return nil, fmt.Errorf("train: the network's last layer is not a loss head (such as layers.SoftmaxCE)")
+	if _, ok := net.Layers()[len(net.Layers())-1].(layers.LossLayer); !ok && !net.IsRegression() {
+		return nil, fmt.Errorf("train: the network's last layer is not a loss head (such as layers.SoftmaxCE or layers.MSE)")
 	}
 	if !slices.Equal(opt.Params(), net.Params()) {
 		return nil, fmt.Errorf("train: the optimizer was not made for this network's parameters (use sgd.New(net.Params(), …))")
 	}
 	pcg := rand.NewPCG(cfg.Seed, 0)
 	t := &Trainer{
-		net:     net,
-		opt:     opt,
-		cfg:     cfg,
-		params:  net.Params(),
-		live:    net.Tensors(),
-		classes: net.Outputs(),
-		labels:  make([]int, cfg.BatchSize),
-		pcg:     pcg,
-		rng:     rand.New(pcg),
+		net:        net,
+		opt:        opt,
+		cfg:        cfg,
+		params:     net.Params(),
+		live:       net.Tensors(),
+		classes:    net.Outputs(),
+		regression: net.IsRegression(),
+		labels:     make([]int, cfg.BatchSize),
+		pcg:        pcg,
+		rng:        rand.New(pcg),
 	}
 	t.best = make([]layers.Tensor, len(t.live))
 	for i, l := range t.live {
@@ -284,6 +291,21 @@ func StateFromMeta(m map[string]string) (State, error) {
 // been seen.
 func (t *Trainer) TrainBatch(x *mat.Matrix, labels []int) (mean float64, correct int) {
 	mean, correct = t.net.ForwardBackward(x, labels)
+	t.update()
+	return mean, correct
+}
+
+// TrainBatchTargets is TrainBatch for a regression network: one step on x
+// against float targets (x.Rows × outputs). It returns the batch's mean
+// data loss before the update.
+func (t *Trainer) TrainBatchTargets(x, targets *mat.Matrix) (mean float64) {
+	mean = t.net.ForwardBackwardTargets(x, targets)
+	t.update()
+	return mean
+}
+
+// update adds the penalties' gradients and takes the optimizer's step.
+func (t *Trainer) update() {
 	if t.cfg.L1 > 0 || t.cfg.L2 > 0 {
 		l1, l2 := float32(t.cfg.L1), float32(t.cfg.L2)
 		for _, p := range t.params {
@@ -300,7 +322,6 @@ func (t *Trainer) TrainBatch(x *mat.Matrix, labels []int) (mean float64, correct
 	}
 	t.opt.Step()
 	t.state.Step = t.opt.Steps()
-	return mean, correct
 }
 
 // penalty returns the current value of the L1/L2 penalty.
@@ -336,10 +357,10 @@ func (t *Trainer) penalty() float64 {
 // epoch and step. Bad data (shapes, labels out of range) is an error.
 func (t *Trainer) Fit(ctx context.Context, trainSet, val Dataset) (Result, error) {
 	var res Result
-	if err := trainSet.check("training", t.net.Inputs(), t.classes); err != nil {
+	if err := checkData(trainSet, "training", t.net.Inputs(), t.classes, t.regression); err != nil {
 		return res, err
 	}
-	if err := val.check("validation", t.net.Inputs(), t.classes); err != nil {
+	if err := checkData(val, "validation", t.net.Inputs(), t.classes, t.regression); err != nil {
 		return res, err
 	}
 	n := trainSet.Len()
@@ -355,6 +376,9 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val Dataset) (Result, error
 	features := trainSet.X.Cols
 	if len(t.xb) < bs*features {
 		t.xb = make([]float32, bs*features)
+	}
+	if t.regression && len(t.tb) < bs*t.classes {
+		t.tb = make([]float32, bs*t.classes)
 	}
 	if len(t.perm) != n {
 		t.perm = make([]int, n)
@@ -382,7 +406,7 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val Dataset) (Result, error
 			lr = t.opt.LR()
 			mean, c := t.step(trainSet, idx)
 			if math.IsNaN(mean) || math.IsInf(mean, 0) {
-				return finish(fmt.Errorf("train: %w: the loss is %v at epoch %d, batch %d of %d (step %d); try a lower learning rate (it was %g) or scale the inputs (e.g. to [0, 1])",
+				return finish(fmt.Errorf("train: %w: the loss is %v at epoch %d, batch %d of %d (step %d); try a lower learning rate (it was %g) or normalise the inputs (layers.Spec.Normalize and Network.FitNormalizer)",
 					ErrDiverged, mean, epoch, b+1, batches, t.state.Step, lr))
 			}
 			lossSum += mean * float64(len(idx))
@@ -408,7 +432,10 @@ func (t *Trainer) Fit(ctx context.Context, trainSet, val Dataset) (Result, error
 			Validated:     validate,
 		}
 		t.state.Epoch = epoch
-		if validate {
+		if validate && t.regression {
+			st.ValLoss, st.ValR2 = t.eval.runTargets(t.net, val)
+			st.Improved = t.state.BestEpoch == 0 || st.ValLoss < t.state.BestLoss
+		} else if validate {
 			st.ValLoss, st.ValAccuracy = t.eval.run(t.net, val)
 			st.Improved = t.state.BestEpoch == 0 || st.ValAccuracy > t.state.BestAccuracy ||
 				st.ValAccuracy == t.state.BestAccuracy && st.ValLoss < t.state.BestLoss
@@ -450,9 +477,15 @@ func (t *Trainer) step(d Dataset, idx []int) (float64, int) {
 	cols := d.X.Cols
 	t.batch = mat.Matrix{Rows: len(idx), Cols: cols, Stride: cols, Data: t.xb[:len(idx)*cols]}
 	mat.GatherRows(&t.batch, d.X, idx)
+	if t.regression {
+		k := d.Targets.Cols
+		t.targets = mat.Matrix{Rows: len(idx), Cols: k, Stride: k, Data: t.tb[:len(idx)*k]}
+		mat.GatherRows(&t.targets, d.Targets, idx)
+		return t.TrainBatchTargets(&t.batch, &t.targets), 0
+	}
 	labels := t.labels[:len(idx)]
 	for r, i := range idx {
-		labels[r] = int(d.Y[i])
+		labels[r] = d.Y[i]
 	}
 	return t.TrainBatch(&t.batch, labels)
 }

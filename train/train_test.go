@@ -26,10 +26,10 @@ func blobs(seed uint64, n, features, classes int) Dataset {
 			centres[c][j] = crng.NormFloat64() * 3
 		}
 	}
-	d := Dataset{X: mat.New(n, features), Y: make([]uint8, n)}
+	d := Dataset{X: mat.New(n, features), Y: make([]int, n)}
 	for i := 0; i < n; i++ {
 		c := rng.IntN(classes)
-		d.Y[i] = uint8(c)
+		d.Y[i] = c
 		for j, v := range centres[c] {
 			d.X.Set(i, j, float32(v+rng.NormFloat64()*0.5))
 		}
@@ -63,12 +63,12 @@ func snapshot(net *layers.Network) [][]float32 {
 }
 
 func TestLearnsXOR(t *testing.T) {
-	d := Dataset{X: mat.New(64, 2), Y: make([]uint8, 64)}
+	d := Dataset{X: mat.New(64, 2), Y: make([]int, 64)}
 	for i := 0; i < 64; i++ {
 		a, b := i&1, (i>>1)&1
 		d.X.Set(i, 0, float32(a))
 		d.X.Set(i, 1, float32(b))
-		d.Y[i] = uint8(a ^ b)
+		d.Y[i] = a ^ b
 	}
 	net, tr := newTrainer(t, layers.Spec{Inputs: 2, Hidden: []int{16}, Outputs: 2, Keep: 1, InputKeep: 1},
 		sgd.Config{Method: sgd.Adam, LR: 0.02, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8}, Config{Epochs: 150, BatchSize: 16, Seed: 1})
@@ -125,9 +125,9 @@ func TestLearnsSeparableProblem(t *testing.T) {
 // flipped returns d with every label moved to the next class: a validation
 // set that gets worse as the network learns d.
 func flipped(d Dataset, classes int) Dataset {
-	f := Dataset{X: d.X, Y: make([]uint8, len(d.Y))}
+	f := Dataset{X: d.X, Y: make([]int, len(d.Y))}
 	for i, y := range d.Y {
-		f.Y[i] = uint8((int(y) + 1) % classes)
+		f.Y[i] = (y + 1) % classes
 	}
 	return f
 }
@@ -230,7 +230,7 @@ func TestDivergenceReported(t *testing.T) {
 	if !errors.Is(err, ErrDiverged) {
 		t.Fatalf("error %v, want ErrDiverged", err)
 	}
-	for _, s := range []string{"epoch 2", "step", "learning rate", "scale the inputs"} {
+	for _, s := range []string{"epoch 2", "step", "learning rate", "normalise the inputs"} {
 		if !strings.Contains(err.Error(), s) {
 			t.Errorf("error %q does not mention %q", err, s)
 		}
@@ -330,10 +330,7 @@ func TestPenaltiesAddToGradients(t *testing.T) {
 	d := blobs(1, 20, 5, 3)
 	spec := layers.Spec{Inputs: 5, Hidden: []int{4}, Outputs: 3, Keep: 1, InputKeep: 1}
 	x := d.X
-	labels := make([]int, 20)
-	for i, y := range d.Y {
-		labels[i] = int(y)
-	}
+	labels := d.Y
 	plain, _ := newTrainer(t, spec, sgd.Config{LR: 0.1}, Config{Epochs: 1, Seed: 2})
 	plain.ForwardBackward(x, labels)
 	penalised, tr := newTrainer(t, spec, sgd.Config{LR: 0.1}, Config{Epochs: 1, Seed: 2, L1: 0.01, L2: 0.1})
@@ -361,16 +358,16 @@ func TestPenaltiesAddToGradients(t *testing.T) {
 
 func TestBadData(t *testing.T) {
 	_, tr := newTrainer(t, layers.Spec{Inputs: 4, Hidden: []int{3}, Outputs: 3, Keep: 1, InputKeep: 1}, sgd.Config{LR: 0.1}, Config{Epochs: 1})
-	good := Dataset{X: mat.New(2, 4), Y: []uint8{0, 2}}
+	good := Dataset{X: mat.New(2, 4), Y: []int{0, 2}}
 	for _, c := range []struct {
 		train, val Dataset
 		want       string
 	}{
-		{Dataset{X: mat.New(2, 4), Y: []uint8{0, 3}}, Dataset{}, "label 3"},
-		{Dataset{X: mat.New(2, 5), Y: []uint8{0, 1}}, Dataset{}, "5 features"},
-		{Dataset{X: mat.New(3, 4), Y: []uint8{0, 1}}, Dataset{}, "3 examples but 2 labels"},
+		{Dataset{X: mat.New(2, 4), Y: []int{0, 3}}, Dataset{}, "label 3"},
+		{Dataset{X: mat.New(2, 5), Y: []int{0, 1}}, Dataset{}, "5 features"},
+		{Dataset{X: mat.New(3, 4), Y: []int{0, 1}}, Dataset{}, "3 examples but 2 labels"},
 		{Dataset{}, Dataset{}, "empty"},
-		{good, Dataset{X: mat.New(1, 4), Y: []uint8{9}}, "validation set: example 0 has label 9"},
+		{good, Dataset{X: mat.New(1, 4), Y: []int{9}}, "validation set: example 0 has label 9"},
 	} {
 		if _, err := tr.Fit(context.Background(), c.train, c.val); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("error %v, want one containing %q", err, c.want)

@@ -17,12 +17,16 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	model := fs.String("model", "mnist.gmlp", "the checkpoint to evaluate (it holds the architecture)")
 	data := fs.String("data", "", "directory holding the MNIST files (default: $MNIST_DIR, the user cache, or download)")
 	quiet := fs.Bool("quiet", false, "print only the final test accuracy")
+	csvPath := fs.String("csv", "", "evaluate a model trained with mlp train -csv on this table (same columns; last line: test accuracy, or test r2 for regression)")
 	logits := fs.String("logits", "", "also write the logits of every test image to this file, one row per line")
-	if err := parseFlags(fs, args, stdout, "mlp eval [-model FILE] [-data DIR]\n\nRebuilds the network from the checkpoint alone, prints its confusion matrix on the\nMNIST test set and, as the last line, its test accuracy."); err != nil {
+	if err := parseFlags(fs, args, stdout, "mlp eval [-model FILE] [-data DIR]\n       mlp eval -model FILE -csv TABLE\n\nRebuilds the network from the checkpoint alone, prints its confusion matrix on the\nMNIST test set and, as the last line, its test accuracy."); err != nil {
 		return helpOK(err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("eval: unexpected argument %q (the model is given with -model)", fs.Arg(0))
+	}
+	if *csvPath != "" {
+		return runEvalCSV(*model, *csvPath, *quiet, stdout)
 	}
 	if err := checkDataDir("eval", *data); err != nil {
 		return err
@@ -94,7 +98,11 @@ func loadModel(path string) (*layers.Network, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, trimPkg(err))
 	}
-	return checkMNIST(path, net)
+	net, err = checkMNIST(path, net)
+	if _, table := c.Metadata[metaCSVFeatures]; err != nil && table {
+		err = fmt.Errorf("%v (it was trained on a table: give that table's columns with -csv TABLE)", err)
+	}
+	return net, err
 }
 
 func checkMNIST(path string, net *layers.Network) (*layers.Network, error) {

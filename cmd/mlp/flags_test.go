@@ -32,11 +32,11 @@ func fakeData(t *testing.T, nTrain, nTest int) {
 	mk := func(n int, seed uint64) train.Dataset {
 		rng := rand.New(rand.NewPCG(seed, 7))
 		x := mat.New(n, mnist.Pixels)
-		y := make([]uint8, n)
+		y := make([]int, n)
 		for i := range y {
-			y[i] = uint8(rng.IntN(mnist.NumClasses))
+			y[i] = rng.IntN(mnist.NumClasses)
 			for j := 0; j < 20; j++ {
-				x.Row(i)[int(y[i])*70+j] = 1 // a learnable pattern per class
+				x.Row(i)[y[i]*70+j] = 1 // a learnable pattern per class
 			}
 		}
 		return train.Dataset{X: x, Y: y}

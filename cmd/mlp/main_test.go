@@ -69,6 +69,10 @@ func TestErrorsAreOneLine(t *testing.T) {
 		{"predict", notModel},
 		{"inspect", notModel},
 		{"inspect"},
+		{"serve", "-max-batch", "0"},
+		{"serve", "-model", filepath.Join(dir, "missing.gmlp")},
+		{"serve", "-model", notModel},
+		{"serve", "stray"},
 	} {
 		rc, _, stderr := mlp(args...)
 		if rc != 1 || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "mlp: ") {

@@ -49,6 +49,7 @@ type trainFlags struct {
 	strict, quiet, force                       bool
 	resume                                     string
 	set                                        map[string]bool // the flags given
+	csvFlags                                                   // -csv, -label, -task, … (csv.go)
 }
 
 // newTrainFlagSet returns the flag set of mlp train, writing into f.
@@ -84,6 +85,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.resume, "resume", "", "continue the run saved in this checkpoint: its architecture, optimizer, validation split and progress")
 	fs.StringVar(&f.plot, "plot", "", "write learning curves (loss and accuracies per epoch) to this SVG file")
 	fs.BoolVar(&f.quiet, "quiet", false, "print only the final test accuracy")
+	f.csvFlags.register(fs)
 }
 
 // finite reports whether v is a number other than NaN and ±Inf.
@@ -176,6 +178,9 @@ func (f *trainFlags) spec() (layers.Spec, error) {
 		return layers.Spec{}, fmt.Errorf("train: -weights: %v", err)
 	}
 	s := layers.Spec{Inputs: mnist.Pixels, Hidden: hidden, Outputs: mnist.NumClasses, Keep: f.keep, InputKeep: f.keepInput, Init: init}
+	if err := f.csvFlags.apply(&s); err != nil {
+		return layers.Spec{}, err
+	}
 	if err := s.Validate(); err != nil {
 		return layers.Spec{}, fmt.Errorf("train: %v", trimPkg(err))
 	}
@@ -269,11 +274,18 @@ func scheduleInSteps(s string, epochs, stepsPerEpoch int) (sgd.Schedule, error) 
 func runTrain(args []string, stdout, stderr io.Writer) error {
 	var f trainFlags
 	fs := newTrainFlagSet(&f)
-	if err := parseFlags(fs, args, stdout, "mlp train [flags]\n\nTrains a network on MNIST, saves the one with the best validation accuracy to -out,\nand prints its test accuracy as the last line. Every flag and path is checked before\nthe data is loaded. An existing -out is not replaced unless -force is given or it is\nthe -resume file (whose best validation accuracy a new epoch must then beat)."); err != nil {
+	if err := parseFlags(fs, args, stdout, "mlp train [flags]\n       mlp train -csv FILE -label COLUMN [-task classify|regress] [flags]\n\nTrains a network on MNIST, saves the one with the best validation accuracy to -out,\nand prints its test accuracy as the last line. Every flag and path is checked before\nthe data is loaded. An existing -out is not replaced unless -force is given or it is\nthe -resume file (whose best validation accuracy a new epoch must then beat).\n\nWith -csv it trains on a table of one's own (see -task for how classification or\nregression is chosen; the first line of output says which and why), normalising the\nfeatures inside the model. Settings not given are chosen from the table's size, and\n-out defaults to the table's name with .gmlp. The last line is \"test accuracy: NN.NN%\"\nor, for regression, \"test r2: 0.NNNN\" after the MSE and MAE lines."); err != nil {
 		return helpOK(err)
 	}
 	if err := f.check(fs); err != nil {
 		return err
+	}
+	if err := f.checkCSV(); err != nil {
+		return err
+	}
+	if f.csv != "" {
+		mat.SetThreads(f.threads)
+		return runTrainCSV(&f, stdout)
 	}
 	if err := f.checkPaths(); err != nil {
 		return err
