@@ -13,7 +13,7 @@ import (
 	"github.com/gomlp/gomlp/train"
 )
 
-const exportSynopsis = `mlp export -model SRC.gmlp -out DST [-weights-only=false]
+const exportSynopsis = `mlp export -model SRC.gmlp -out DST [-force] [-weights-only=false]
 
 Writes a gomlp network for other tools, in the format DST's extension names:
 .safetensors, .pt (PyTorch, loadable with torch.load(f, weights_only=True)) or
@@ -28,7 +28,8 @@ weights) are written too, under "gomlp." and their names.`
 func runExport(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	model := fs.String("model", "mnist.gmlp", "the gomlp checkpoint to export")
-	out := fs.String("out", "", "the file to write: .safetensors, .pt, .pth or .onnx")
+	out := fs.String("out", "", "the file to write: .safetensors, .pt, .pth or .onnx; an existing file is replaced only with -force")
+	force := fs.Bool("force", false, "replace an existing -out file")
 	weightsOnly := fs.Bool("weights-only", true, "write only the network's weights, no optimizer state")
 	if err := parseFlags(fs, args, stdout, exportSynopsis); err != nil {
 		return helpOK(err)
@@ -48,6 +49,9 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 	format, err := interop.FormatFromExt(*out)
 	if err != nil || format == interop.GMLP {
 		return fmt.Errorf("export: -out %s: the extension must be .safetensors, .pt, .pth or .onnx", *out)
+	}
+	if err := checkNewOut("export", *out, *force); err != nil {
+		return err
 	}
 	c, err := ckpt.Load(*model)
 	if err != nil {
