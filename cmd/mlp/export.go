@@ -40,6 +40,9 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return fmt.Errorf("export: -out is required (.safetensors, .pt, .pth or .onnx)")
 	}
+	if err := checkNewOut("export", *out, *force); err != nil {
+		return err
+	}
 	if strings.EqualFold(filepath.Ext(*out), ".onnx") {
 		if !*weightsOnly {
 			return fmt.Errorf("export: -weights-only=false: an ONNX model holds the inference graph only")
@@ -49,9 +52,6 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 	format, err := interop.FormatFromExt(*out)
 	if err != nil || format == interop.GMLP {
 		return fmt.Errorf("export: -out %s: the extension must be .safetensors, .pt, .pth or .onnx", *out)
-	}
-	if err := checkNewOut("export", *out, *force); err != nil {
-		return err
 	}
 	c, err := ckpt.Load(*model)
 	if err != nil {
