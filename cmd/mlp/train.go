@@ -233,42 +233,12 @@ func (f *trainFlags) optimizerConfig(stepsPerEpoch int) (sgd.Config, error) {
 	}
 	c := sgd.DefaultConfig(method, lr)
 	c.Momentum, c.WeightDecay = f.momentum, f.weightDecay
-	sched, err := scheduleInSteps(f.schedule, f.epochs, stepsPerEpoch)
+	sched, err := train.EpochSchedule(f.schedule, f.epochs, stepsPerEpoch)
 	if err != nil {
-		return sgd.Config{}, fmt.Errorf("train: -schedule: %v", err)
+		return sgd.Config{}, fmt.Errorf("train: -schedule: %s", strings.TrimPrefix(err.Error(), "train: schedule "))
 	}
 	c.Schedule = sched
 	return c, nil
-}
-
-// scheduleInSteps reads a schedule whose periods are in epochs.
-func scheduleInSteps(s string, epochs, stepsPerEpoch int) (sgd.Schedule, error) {
-	f := strings.Split(s, ":")
-	bad := fmt.Errorf("%q: want constant, cosine[:FLOOR], step:EPOCHS:FACTOR or exp:EPOCHS:FACTOR", s)
-	switch f[0] {
-	case "constant":
-		if len(f) != 1 {
-			return nil, bad
-		}
-		return sgd.Constant(), nil
-	case "cosine":
-		if len(f) > 2 {
-			return nil, bad
-		}
-		f[0] = "cosine:" + strconv.Itoa(epochs*stepsPerEpoch)
-	case "step", "exp":
-		if len(f) != 3 {
-			return nil, bad
-		}
-		e, err := strconv.ParseFloat(f[1], 64)
-		if err != nil || !(e > 0) || math.IsInf(e, 0) {
-			return nil, fmt.Errorf("%q: the period must be a positive number of epochs", s)
-		}
-		f[1] = strconv.Itoa(max(1, int(math.Round(e*float64(stepsPerEpoch)))))
-	default:
-		return nil, bad
-	}
-	return sgd.ParseSchedule(strings.Join(f, ":"))
 }
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
