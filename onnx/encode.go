@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/gomlp/gomlp/internal/dest"
 )
 
 // Encode serializes m as a ModelProto. It writes what the types hold
@@ -41,11 +43,15 @@ func Encode(m *Model) ([]byte, error) {
 }
 
 // WriteFile encodes m and writes it to path through a temporary file in the
-// same directory, renamed into place once complete.
+// same directory, renamed into place once complete. It refuses a path that
+// exists and is not a regular file (a directory, a device, a named pipe).
 func WriteFile(path string, m *Model) error {
 	data, err := Encode(m)
 	if err != nil {
 		return err
+	}
+	if err := dest.Check(path); err != nil {
+		return fmt.Errorf("onnx: save: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 	"github.com/gomlp/gomlp/layers"
 )
 
-const importSynopsis = `mlp import SRC -out DST.gmlp [-layers NAMES] [-mean M -std S]
+const importSynopsis = `mlp import SRC -out DST.gmlp [-force] [-layers NAMES] [-mean M -std S]
 
 Converts a network saved by another tool into a gomlp checkpoint. The format
 is told from SRC's content: a PyTorch state_dict saved with torch.save (.pt,
@@ -97,7 +97,8 @@ func parseWithSource(fs *flag.FlagSet, args []string, stdout io.Writer, synopsis
 
 func runImport(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	out := fs.String("out", "", "the gomlp checkpoint to write (.gmlp)")
+	out := fs.String("out", "", "the gomlp checkpoint to write (.gmlp); an existing file is replaced only with -force")
+	force := fs.Bool("force", false, "replace an existing -out file")
 	var f importFlags
 	f.register(fs)
 	src, err := parseWithSource(fs, args, stdout, importSynopsis)
@@ -113,6 +114,9 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	opt, err := f.options()
 	if err != nil {
 		return fmt.Errorf("import: %v", err)
+	}
+	if err := checkNewOut("import", *out, *force); err != nil {
+		return err
 	}
 	meta := map[string]string{"imported.from": filepath.Base(src)}
 	net, err := importNetwork(src, opt, stdout, meta)
@@ -192,4 +196,18 @@ func importTorch(src string) ([]interop.Tensor, error) {
 		return nil, fmt.Errorf("import: %v", strings.TrimPrefix(err.Error(), "torchpt: "))
 	}
 	return f.Tensors, nil
+}
+
+// checkNewOut checks, before the source is read, that cmd may write its
+// -out file: a regular file or a new one in a writable directory, and an
+// existing file only with -force.
+func checkNewOut(cmd, out string, force bool) error {
+	exists, err := checkOutPath(cmd, "-out", out)
+	if err != nil {
+		return err
+	}
+	if exists && !force {
+		return fmt.Errorf("%s: -out %s exists: not replacing it (pass -force to replace it, or choose another -out)", cmd, out)
+	}
+	return nil
 }

@@ -20,7 +20,7 @@ func TestImportPrintsMapping(t *testing.T) {
 	// SRC before and after the flags.
 	for _, args := range [][]string{
 		{"import", torchData + "sequential.pt", "-out", out},
-		{"import", "-out", out, torchData + "sequential.pt"},
+		{"import", "-force", "-out", out, torchData + "sequential.pt"},
 	} {
 		rc, stdout, stderr := mlp(args...)
 		if rc != 0 {
@@ -120,15 +120,15 @@ func TestForeignErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"import", torchData + "legacy.pt", "-out", gmlp}, "re-save"},
-		{[]string{"import", torchData + "evil.pt", "-out", gmlp}, "system"},
-		{[]string{"import", torchData + "module.pt", "-out", gmlp}, "__main__.Net"},
+		{[]string{"import", torchData + "legacy.pt", "-out", gmlp, "-force"}, "re-save"},
+		{[]string{"import", torchData + "evil.pt", "-out", gmlp, "-force"}, "system"},
+		{[]string{"import", torchData + "module.pt", "-out", gmlp, "-force"}, "__main__.Net"},
 		{[]string{"import", torchData + "sequential.pt"}, "-out"},
 		{[]string{"import", torchData + "sequential.pt", "-out", "x.pt"}, ".gmlp"},
 		{[]string{"import", "-out", gmlp}, "usage"},
-		{[]string{"import", gmlp, "-out", gmlp}, "already a gomlp"},
-		{[]string{"import", torchData + "sequential.pt", "-out", gmlp, "-mean", "x"}, "not a number"},
-		{[]string{"import", torchData + "sequential.pt", "-out", gmlp, "-activation", "tanh"}, "ReLU"},
+		{[]string{"import", gmlp, "-out", gmlp, "-force"}, "already a gomlp"},
+		{[]string{"import", torchData + "sequential.pt", "-out", gmlp, "-force", "-mean", "x"}, "not a number"},
+		{[]string{"import", torchData + "sequential.pt", "-out", gmlp, "-force", "-activation", "tanh"}, "ReLU"},
 		{[]string{"export", "-model", gmlp, "-out", filepath.Join(dir, "x.onnx2")}, "extension"},
 		{[]string{"export", "-model", gmlp}, "-out"},
 		{[]string{"inspect", torchData + "evil.pt"}, "refused"},
@@ -161,7 +161,7 @@ func TestExportAllTensors(t *testing.T) {
 	}
 	for flag, want := range map[string]bool{"-weights-only=true": false, "-weights-only=false": true} {
 		dst := filepath.Join(dir, "m.safetensors")
-		if rc, _, stderr := mlp("export", "-model", src, "-out", dst, flag); rc != 0 {
+		if rc, _, stderr := mlp("export", "-model", src, "-out", dst, "-force", flag); rc != 0 {
 			t.Fatal(stderr)
 		}
 		f, err := interop.ReadFile(dst)
