@@ -173,12 +173,19 @@ func hostileFiles(t *testing.T, dir string) map[string]string {
 	// No tensors, and an architecture of a billion hidden units, 2^61
 	// outputs, or 10,000 layers of 1,000.
 	for name, s := range map[string]layers.Spec{
-		"hidden1e9.gmlp":   {Inputs: 784, Hidden: []int{1_000_000_000}, Outputs: 10, Keep: 1, InputKeep: 1},
-		"outputs2e61.gmlp": {Inputs: 784, Outputs: 1 << 61, Keep: 1, InputKeep: 1},
-		"deep.gmlp":        {Inputs: 784, Hidden: repeat(1000, 10000), Outputs: 10, Keep: 1, InputKeep: 1},
+		"hidden1e9.gmlp": {Inputs: 784, Hidden: []int{1_000_000_000}, Outputs: 10, Keep: 1, InputKeep: 1},
+		"deep.gmlp":      {Inputs: 784, Hidden: repeat(1000, 10000), Outputs: 10, Keep: 1, InputKeep: 1},
 	} {
 		writeRawCheckpoint(t, add(name), nil, archMeta(s))
 	}
+	// 2^61 outputs, written as text: the number does not fit a 32-bit int.
+	outputs := archMeta(layers.Spec{Inputs: 784, Outputs: 10, Keep: 1, InputKeep: 1})
+	for i := range outputs {
+		if outputs[i][0] == "arch.outputs" {
+			outputs[i][1] = "2305843009213693952"
+		}
+	}
+	writeRawCheckpoint(t, add("outputs2e61.gmlp"), nil, outputs)
 
 	// A million empty tensors that do not belong to the 784-10 network
 	// the metadata describes.
@@ -296,7 +303,7 @@ func TestHostileHelper(t *testing.T) {
 	r := limitedRun{Stdout: stdout.String(), Stderr: stderr.String(), TimedOut: ctx.Err() != nil}
 	if cmd.ProcessState != nil {
 		r.Status = cmd.ProcessState.ExitCode()
-		r.MaxRSSKiB = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+		r.MaxRSSKiB = int64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) // int32 on 32-bit platforms
 	}
 	json.NewEncoder(os.Stdout).Encode(r)
 	os.Exit(0)
