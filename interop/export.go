@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"strconv"
+	"strings"
 
 	"github.com/gomlp/gomlp/ckpt"
 	"github.com/gomlp/gomlp/layers"
@@ -11,52 +12,70 @@ import (
 )
 
 // ToTensors lists a network's weights in the layout of PyTorch's
-// nn.Sequential(Linear, ReLU, Linear, …, Linear): the k-th Dense layer
-// becomes "<2k>.weight" [out, in] (transposed) and "<2k>.bias". Dropout
-// layers, inert at inference, are left out; the softmax head is implied
-// (the module outputs logits).
+// nn.Sequential: Dense layers become nn.Linear and activations their
+// PyTorch modules, numbered in order, so the k-th module, when it is a
+// Linear, owns "<k>.weight" [out, in] (transposed) and "<k>.bias".
+// Dropout layers, inert at inference, are left out; the head is implied
+// (the module outputs logits, or a regression network's raw outputs).
+// A Normalizer or TargetScaler, which nn.Sequential has no module for, is
+// folded exactly into the neighbouring Linear first (see
+// layers.Network.Folded). Sequential gives the matching module list.
 func ToTensors(net *layers.Network) ([]Tensor, error) {
+	ts, _, err := sequential(net)
+	return ts, err
+}
+
+// Sequential lists the PyTorch modules, in Python, whose nn.Sequential
+// loads the state_dict ToTensors writes: "nn.Linear(784, 256)",
+// "nn.Tanh()", …
+func Sequential(net *layers.Network) ([]string, error) {
+	_, mods, err := sequential(net)
+	return mods, err
+}
+
+func sequential(net *layers.Network) ([]Tensor, []string, error) {
+	folded := net
+	if net.Normalizer() != nil || net.TargetScaler() != nil {
+		var err error
+		if folded, err = net.Folded(); err != nil {
+			return nil, nil, fmt.Errorf("interop: %v", strings.TrimPrefix(err.Error(), "layers: "))
+		}
+	}
 	var out []Tensor
-	ls := net.Layers()
-	k := 0
-	for i, l := range ls {
+	var mods []string
+	dense := 0
+	for _, l := range folded.Layers() {
+		idx := strconv.Itoa(len(mods))
 		switch l := l.(type) {
 		case *layers.Dense:
-			if k > 0 && !followsReLU(ls[:i]) {
-				return nil, fmt.Errorf("interop: Dense layer %d does not follow a ReLU; only Linear/ReLU chains are exported", k)
-			}
 			w := l.Weights().Value // [in, out]
 			t := make([]float32, w.Rows*w.Cols)
 			transpose(t, w.Data[:w.Rows*w.Cols], w.Rows, w.Cols) // parameters are compact
 			b := l.Biases().Value
-			idx := strconv.Itoa(2 * k)
 			out = append(out,
 				Tensor{Name: idx + ".weight", DType: "F32", Shape: []int{w.Cols, w.Rows}, Data: t},
 				Tensor{Name: idx + ".bias", DType: "F32", Shape: []int{b.Cols}, Data: append([]float32(nil), b.Data[:b.Cols]...)})
-			k++
-		case *layers.ReLU, *layers.Dropout, layers.LossLayer:
-		default:
-			return nil, fmt.Errorf("interop: a %T layer has no nn.Sequential equivalent here", l)
-		}
-	}
-	if k == 0 {
-		return nil, fmt.Errorf("interop: the network has no Dense layer")
-	}
-	return out, nil
-}
-
-// followsReLU reports whether the last non-Dropout layer of ls is a ReLU.
-func followsReLU(ls []layers.Layer) bool {
-	for i := len(ls) - 1; i >= 0; i-- {
-		switch ls[i].(type) {
-		case *layers.Dropout:
-			continue
+			mods = append(mods, fmt.Sprintf("nn.Linear(%d, %d)", w.Rows, w.Cols))
+			dense++
 		case *layers.ReLU:
-			return true
+			mods = append(mods, "nn.ReLU()")
+		case *layers.Tanh:
+			mods = append(mods, "nn.Tanh()")
+		case *layers.Sigmoid:
+			mods = append(mods, "nn.Sigmoid()")
+		case *layers.LeakyReLU:
+			mods = append(mods, "nn.LeakyReLU(0.01)")
+		case *layers.GELU:
+			mods = append(mods, "nn.GELU(approximate='tanh')")
+		case *layers.Dropout, layers.LossLayer, layers.RegressionHead:
+		default:
+			return nil, nil, fmt.Errorf("interop: a %T layer has no nn.Sequential equivalent here", l)
 		}
-		return false
 	}
-	return false
+	if dense == 0 {
+		return nil, nil, fmt.Errorf("interop: the network has no Dense layer")
+	}
+	return out, mods, nil
 }
 
 // WriteFile writes a network's weights (see ToTensors) in the format its
@@ -77,11 +96,30 @@ func WriteFile(path string, net *layers.Network) error {
 }
 
 // ExportMeta is the safetensors metadata written with a network:
-// "format": "pt" (PyTorch layout) and the architecture.
+// "format": "pt" (PyTorch layout); "gomlp.architecture", the architecture
+// of the tensors written (with a Normalizer or TargetScaler folded away,
+// so without them); "gomlp.folded", which such layers were folded into
+// which Linear; and "gomlp.sequential", the modules that load the tensors
+// (see Sequential), activations included, since a state_dict has none.
 func ExportMeta(net *layers.Network) map[string]string {
 	meta := map[string]string{"format": "pt"}
 	if spec, ok := net.Spec(); ok {
+		var folded []string
+		if spec.Normalize {
+			folded = append(folded, "normalizer into 0.weight/0.bias")
+			spec.Normalize = false
+		}
+		if spec.ScaleTargets {
+			folded = append(folded, "target scaler into the last Linear")
+			spec.ScaleTargets = false
+		}
 		meta["gomlp.architecture"] = spec.String()
+		if len(folded) > 0 {
+			meta["gomlp.folded"] = strings.Join(folded, "; ")
+		}
+	}
+	if mods, err := Sequential(net); err == nil {
+		meta["gomlp.sequential"] = strings.Join(mods, ", ")
 	}
 	return meta
 }
@@ -115,13 +153,20 @@ func SaveNetwork(path string, net *layers.Network, extra map[string]string) erro
 	return ckpt.Save(path, c)
 }
 
+// isHead reports whether l is an output head (softmax or regression).
+func isHead(l layers.Layer) bool {
+	_, loss := l.(layers.LossLayer)
+	_, reg := l.(layers.RegressionHead)
+	return loss || reg
+}
+
 // Logits runs the network on x up to, not including, its softmax head and
 // returns the result: what a PyTorch nn.Sequential of the same layers
-// outputs. It only reads the network.
+// outputs (a regression network's predictions). It only reads the network.
 func Logits(net *layers.Network, x *mat.Matrix) *mat.Matrix {
 	in := x
 	for _, l := range net.Layers() {
-		if _, ok := l.(layers.LossLayer); ok {
+		if isHead(l) {
 			break
 		}
 		out := mat.New(x.Rows, l.OutputCols(in.Cols))

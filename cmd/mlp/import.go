@@ -12,32 +12,38 @@ import (
 	"github.com/gomlp/gomlp/layers"
 )
 
-const importSynopsis = `mlp import SRC -out DST.gmlp [-layers NAMES] [-mean M -std S]
+const importSynopsis = `mlp import SRC -out DST.gmlp [-layers NAMES] [-activation A] [-head H] [-mean M -std S [-fold]]
 
 Converts a network saved by another tool into a gomlp checkpoint. The format
 is told from SRC's content: a PyTorch state_dict saved with torch.save (.pt,
 .pth) or a safetensors file. The layers are the longest chain of 2-D [out, in]
 weights whose sizes link, in numeric name order (layers.2 before layers.10),
-each with its bias ("fc1.bias" beside "fc1.weight") or zero; ReLU between
-them. The mapping chosen is printed, one line per layer. -mean and -std fold
-the input normalisation the network was trained with into the first layer,
-so that it takes MNIST's raw [0, 1] pixels.`
+each with its bias ("fc1.bias" beside "fc1.weight") or zero; -activation
+(default relu; tanh, sigmoid, leaky_relu, gelu, or one per hidden layer)
+between them, and -head softmax (logits) or mse/huber (a regression
+network's raw outputs). The mapping chosen is printed, one line per layer.
+-mean and -std give the input normalisation the network was trained with;
+the model keeps it as its own normalizer (or, with -fold, folds it into the
+first layer), so that it takes raw inputs such as MNIST's [0, 1] pixels.`
 
 // importFlags are the options mlp import shares with the commands that
 // read foreign files.
 type importFlags struct {
-	layers, activation, mean, std string
+	layers, activation, head, mean, std string
+	fold                                bool
 }
 
 func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.layers, "layers", "", "comma-separated weight names (or prefixes before .weight), input to output, instead of finding the chain")
-	fs.StringVar(&f.activation, "activation", "relu", "the activation between layers (relu only)")
-	fs.StringVar(&f.mean, "mean", "", "input normalisation mean folded into the first layer: one value, or one per input, comma-separated")
+	fs.StringVar(&f.activation, "activation", "relu", "the activation after each hidden layer: relu, tanh, sigmoid, leaky_relu (slope 0.01) or gelu (tanh form); or one per hidden layer, comma-separated")
+	fs.StringVar(&f.head, "head", "softmax", "the output head: softmax (a classifier), mse or huber (a regression network)")
+	fs.BoolVar(&f.fold, "fold", false, "fold -mean/-std into the first layer instead of keeping them as the model's normalizer")
+	fs.StringVar(&f.mean, "mean", "", "input normalisation mean, kept as the model's normalizer: one value, or one per input, comma-separated")
 	fs.StringVar(&f.std, "std", "", "input normalisation standard deviation (with -mean)")
 }
 
 func (f *importFlags) options() (interop.Options, error) {
-	opt := interop.Options{Activation: f.activation}
+	opt := interop.Options{Activation: f.activation, Head: f.head, Fold: f.fold}
 	if f.layers != "" {
 		opt.Layers = strings.Split(f.layers, ",")
 	}

@@ -128,7 +128,7 @@ func TestForeignErrors(t *testing.T) {
 		{[]string{"import", "-out", gmlp}, "usage"},
 		{[]string{"import", gmlp, "-out", gmlp}, "already a gomlp"},
 		{[]string{"import", torchData + "sequential.pt", "-out", gmlp, "-mean", "x"}, "not a number"},
-		{[]string{"import", torchData + "sequential.pt", "-out", gmlp, "-activation", "tanh"}, "ReLU"},
+		{[]string{"import", torchData + "sequential.pt", "-out", gmlp, "-activation", "swish"}, "swish"},
 		{[]string{"export", "-model", gmlp, "-out", filepath.Join(dir, "x.onnx2")}, "extension"},
 		{[]string{"export", "-model", gmlp}, "-out"},
 		{[]string{"inspect", torchData + "evil.pt"}, "refused"},
