@@ -76,6 +76,9 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 		names[i] = fmt.Sprintf("%s %v", t.Name, t.Shape)
 	}
 	fmt.Fprintln(stdout, strings.Join(names, ", "))
+	if f := interop.ExportMeta(net)["gomlp.folded"]; f != "" {
+		fmt.Fprintf(stdout, "folded (nn.Sequential has no such module): %s\n", f)
+	}
 	mods, _ := interop.Sequential(net)
 	fmt.Fprintf(stdout, "load it in Python with:\n    import torch\n    from torch import nn\n    model = nn.Sequential(%s)\n", strings.Join(mods, ", "))
 	if format == interop.Torch {
