@@ -2,6 +2,7 @@ package interop
 
 import (
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -84,6 +85,26 @@ func TestExportFolds(t *testing.T) {
 				strings.Contains(meta["gomlp.folded"], "target") != spec.ScaleTargets {
 				t.Errorf("%v %v: metadata %v", act, head, meta)
 			}
+		}
+	}
+}
+
+// TestExportRefuses checks that what nn.Sequential cannot express is an
+// error, not a wrong file.
+func TestExportRefuses(t *testing.T) {
+	d := func(in, out int) *layers.Dense {
+		return layers.NewDense(in, out, layers.He(), rand.New(rand.NewPCG(1, 1)))
+	}
+	for _, c := range []struct {
+		net  *layers.Network
+		want string
+	}{
+		{layers.New(layers.NewNormalizer(3), layers.NewSoftmaxCE()), "Normalizer"},
+		{layers.New(d(3, 2), &layers.ReLU{}, layers.NewTargetScaler(2), layers.NewSoftmaxCE()), "TargetScaler"},
+		{layers.New(&layers.ReLU{}, layers.NewSoftmaxCE()), "no Dense layer"},
+	} {
+		if _, err := ToTensors(c.net); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("error %v, want one mentioning %q", err, c.want)
 		}
 	}
 }
