@@ -21,61 +21,83 @@ import (
 // folded exactly into the neighbouring Linear first (see
 // layers.Network.Folded). Sequential gives the matching module list.
 func ToTensors(net *layers.Network) ([]Tensor, error) {
-	ts, _, err := sequential(net)
-	return ts, err
+	s, err := sequential(net)
+	return s.tensors, err
 }
 
 // Sequential lists the PyTorch modules, in Python, whose nn.Sequential
 // loads the state_dict ToTensors writes: "nn.Linear(784, 256)",
 // "nn.Tanh()", …
 func Sequential(net *layers.Network) ([]string, error) {
-	_, mods, err := sequential(net)
-	return mods, err
+	s, err := sequential(net)
+	return s.modules, err
 }
 
-func sequential(net *layers.Network) ([]Tensor, []string, error) {
+// exported is a network as an nn.Sequential.
+type exported struct {
+	tensors []Tensor
+	modules []string            // in Python
+	acts    []layers.Activation // in order
+}
+
+func sequential(net *layers.Network) (exported, error) {
+	var e exported
 	folded := net
 	if net.Normalizer() != nil || net.TargetScaler() != nil {
 		var err error
 		if folded, err = net.Folded(); err != nil {
-			return nil, nil, fmt.Errorf("interop: %v", strings.TrimPrefix(err.Error(), "layers: "))
+			return e, fmt.Errorf("interop: %v", strings.TrimPrefix(err.Error(), "layers: "))
 		}
 	}
-	var out []Tensor
-	var mods []string
 	dense := 0
 	for _, l := range folded.Layers() {
-		idx := strconv.Itoa(len(mods))
+		idx := strconv.Itoa(len(e.modules))
 		switch l := l.(type) {
 		case *layers.Dense:
 			w := l.Weights().Value // [in, out]
 			t := make([]float32, w.Rows*w.Cols)
 			transpose(t, w.Data[:w.Rows*w.Cols], w.Rows, w.Cols) // parameters are compact
 			b := l.Biases().Value
-			out = append(out,
+			e.tensors = append(e.tensors,
 				Tensor{Name: idx + ".weight", DType: "F32", Shape: []int{w.Cols, w.Rows}, Data: t},
 				Tensor{Name: idx + ".bias", DType: "F32", Shape: []int{b.Cols}, Data: append([]float32(nil), b.Data[:b.Cols]...)})
-			mods = append(mods, fmt.Sprintf("nn.Linear(%d, %d)", w.Rows, w.Cols))
+			e.modules = append(e.modules, fmt.Sprintf("nn.Linear(%d, %d)", w.Rows, w.Cols))
 			dense++
-		case *layers.ReLU:
-			mods = append(mods, "nn.ReLU()")
-		case *layers.Tanh:
-			mods = append(mods, "nn.Tanh()")
-		case *layers.Sigmoid:
-			mods = append(mods, "nn.Sigmoid()")
-		case *layers.LeakyReLU:
-			mods = append(mods, "nn.LeakyReLU(0.01)")
-		case *layers.GELU:
-			mods = append(mods, "nn.GELU(approximate='tanh')")
 		case *layers.Dropout, layers.LossLayer, layers.RegressionHead:
 		default:
-			return nil, nil, fmt.Errorf("interop: a %T layer has no nn.Sequential equivalent here", l)
+			a, ok := activationOf(l)
+			if !ok {
+				return e, fmt.Errorf("interop: a %T layer has no nn.Sequential equivalent here", l)
+			}
+			mod := "nn." + torchNames[a]
+			if !strings.HasSuffix(mod, ")") {
+				mod += "()"
+			}
+			e.modules = append(e.modules, mod)
+			e.acts = append(e.acts, a)
 		}
 	}
 	if dense == 0 {
-		return nil, nil, fmt.Errorf("interop: the network has no Dense layer")
+		return e, fmt.Errorf("interop: the network has no Dense layer")
 	}
-	return out, mods, nil
+	return e, nil
+}
+
+// activationOf tells which activation a layer is.
+func activationOf(l layers.Layer) (layers.Activation, bool) {
+	switch l.(type) {
+	case *layers.ReLU:
+		return layers.ActReLU, true
+	case *layers.Tanh:
+		return layers.ActTanh, true
+	case *layers.Sigmoid:
+		return layers.ActSigmoid, true
+	case *layers.LeakyReLU:
+		return layers.ActLeakyReLU, true
+	case *layers.GELU:
+		return layers.ActGELU, true
+	}
+	return 0, false
 }
 
 // WriteFile writes a network's weights (see ToTensors) in the format its
@@ -99,8 +121,9 @@ func WriteFile(path string, net *layers.Network) error {
 // "format": "pt" (PyTorch layout); "gomlp.architecture", the architecture
 // of the tensors written (with a Normalizer or TargetScaler folded away,
 // so without them); "gomlp.folded", which such layers were folded into
-// which Linear; and "gomlp.sequential", the modules that load the tensors
-// (see Sequential), activations included, since a state_dict has none.
+// which Linear; "gomlp.sequential", the modules that load the tensors
+// (see Sequential), activations included, since a state_dict has none;
+// and "gomlp.activations" and "gomlp.head", which MetaOptions reads back.
 func ExportMeta(net *layers.Network) map[string]string {
 	meta := map[string]string{"format": "pt"}
 	if spec, ok := net.Spec(); ok {
@@ -118,10 +141,32 @@ func ExportMeta(net *layers.Network) map[string]string {
 			meta["gomlp.folded"] = strings.Join(folded, "; ")
 		}
 	}
-	if mods, err := Sequential(net); err == nil {
-		meta["gomlp.sequential"] = strings.Join(mods, ", ")
+	if e, err := sequential(net); err == nil {
+		meta["gomlp.sequential"] = strings.Join(e.modules, ", ")
+		acts := make([]string, len(e.acts))
+		for i, a := range e.acts {
+			acts[i] = a.String()
+		}
+		meta["gomlp.activations"] = strings.Join(acts, ",")
+		head := layers.HeadSoftmax
+		for _, l := range net.Layers() {
+			if h, ok := l.(layers.RegressionHead); ok {
+				head = layers.HeadMSE
+				if _, huber := h.(*layers.Huber); huber {
+					head = layers.HeadHuber
+				}
+			}
+		}
+		meta["gomlp.head"] = head.String()
 	}
 	return meta
+}
+
+// MetaOptions gives the Options that read back a file written with
+// ExportMeta's metadata: its activations and head. For other files it
+// returns zero Options.
+func MetaOptions(meta map[string]string) Options {
+	return Options{Activation: meta["gomlp.activations"], Head: meta["gomlp.head"]}
 }
 
 // NetworkCheckpoint is a weights-only gomlp checkpoint of a network built

@@ -63,12 +63,14 @@ for want in "$work"/v/*.refused; do
 done
 
 echo "--- 3. gomlp-written .pt loaded by torch.load(weights_only=True)"
+# ddp.gmlp keeps the normalisation as its own layer; the export folds it into
+# the first Linear, which moves float32 rounding (about 6e-6 here, on logits
+# of order 10), so this uses step 1's tolerance.
 "$mlp" export -model "$work/ddp.gmlp" -out "$work/export.pt"
-$PY interop/torch/check_export.py "$work/export.pt" "$work/gomlp_logits.txt" --data "$MNIST_DIR" --tol 1e-5
+$PY interop/torch/check_export.py "$work/export.pt" "$work/gomlp_logits.txt" --data "$MNIST_DIR" --tol 1e-4
 "$mlp" export -model "$work/ddp.gmlp" -out "$work/export.safetensors" >/dev/null
 "$mlp" eval -model "$work/export.safetensors" -data "$MNIST_DIR" -quiet -logits "$work/st_logits.txt" >/dev/null
-# The export folds the imported model's normalizer: equal up to float32 rounding.
-$PY interop/torch/compare.py "$work/st_logits.txt" "$work/gomlp_logits.txt" --tol 1e-5
+$PY interop/torch/compare.py "$work/st_logits.txt" "$work/gomlp_logits.txt" --tol 1e-4
 # Every activation, and the normalizer (kept by mlp import) folded by export.
 for name in relu tanh sigmoid leaky_relu gelu; do
 	"$mlp" export -model "$work/v/act_$name.gmlp" -out "$work/v/act_$name.export.pt" >"$work/v/act_$name.export"

@@ -21,7 +21,8 @@ weights whose sizes link, in numeric name order (layers.2 before layers.10),
 each with its bias ("fc1.bias" beside "fc1.weight") or zero; -activation
 (default relu; tanh, sigmoid, leaky_relu, gelu, or one per hidden layer)
 between them, and -head softmax (logits) or mse/huber (a regression
-network's raw outputs). The mapping chosen is printed, one line per layer.
+network's raw outputs); a safetensors file written by mlp export records
+both, and they are the defaults for it. The mapping chosen is printed, one line per layer.
 -mean and -std give the input normalisation the network was trained with;
 the model keeps it as its own normalizer (or, with -fold, folds it into the
 first layer), so that it takes raw inputs such as MNIST's [0, 1] pixels.`
@@ -35,8 +36,8 @@ type importFlags struct {
 
 func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.layers, "layers", "", "comma-separated weight names (or prefixes before .weight), input to output, instead of finding the chain")
-	fs.StringVar(&f.activation, "activation", "relu", "the activation after each hidden layer: relu, tanh, sigmoid, leaky_relu (slope 0.01) or gelu (tanh form); or one per hidden layer, comma-separated")
-	fs.StringVar(&f.head, "head", "softmax", "the output head: softmax (a classifier), mse or huber (a regression network)")
+	fs.StringVar(&f.activation, "activation", "", "the activation after each hidden layer: relu, tanh, sigmoid, leaky_relu (slope 0.01) or gelu (tanh form); or one per hidden layer, comma-separated (default: what a safetensors file from mlp export records, else relu)")
+	fs.StringVar(&f.head, "head", "", "the output head: softmax (a classifier), mse or huber (a regression network) (default: what a safetensors file from mlp export records, else softmax)")
 	fs.BoolVar(&f.fold, "fold", false, "fold -mean/-std into the first layer instead of keeping them as the model's normalizer")
 	fs.StringVar(&f.mean, "mean", "", "input normalisation mean, kept as the model's normalizer: one value, or one per input, comma-separated")
 	fs.StringVar(&f.std, "std", "", "input normalisation standard deviation (with -mean)")
@@ -138,12 +139,12 @@ func importNetwork(src string, opt interop.Options, w io.Writer) (*layers.Networ
 	if err != nil {
 		return nil, fmt.Errorf("import: %v", err)
 	}
-	var ts []interop.Tensor
+	var f *interop.File
 	switch format {
 	case interop.Safetensors:
-		ts, err = importSafetensors(src)
+		f, err = importSafetensors(src)
 	case interop.Torch, interop.TorchLegacy:
-		ts, err = importTorch(src)
+		f, err = importTorch(src)
 	case interop.GMLP:
 		return nil, fmt.Errorf("import: %s is already a gomlp checkpoint", src)
 	default:
@@ -151,6 +152,14 @@ func importNetwork(src string, opt interop.Options, w io.Writer) (*layers.Networ
 	}
 	if err != nil {
 		return nil, err
+	}
+	ts := f.Tensors
+	recorded := interop.MetaOptions(f.Metadata)
+	if opt.Activation == "" {
+		opt.Activation = recorded.Activation
+	}
+	if opt.Head == "" {
+		opt.Head = recorded.Head
 	}
 	net, m, err := interop.FromTensors(ts, opt)
 	if err != nil {
@@ -165,18 +174,18 @@ func importNetwork(src string, opt interop.Options, w io.Writer) (*layers.Networ
 	return net, nil
 }
 
-func importSafetensors(src string) ([]interop.Tensor, error) {
+func importSafetensors(src string) (*interop.File, error) {
 	f, err := interop.ReadFile(src)
 	if err != nil {
 		return nil, fmt.Errorf("import: %v", strings.TrimPrefix(err.Error(), "safetensors: "))
 	}
-	return f.Tensors, nil
+	return f, nil
 }
 
-func importTorch(src string) ([]interop.Tensor, error) {
+func importTorch(src string) (*interop.File, error) {
 	f, err := interop.ReadFile(src)
 	if err != nil {
 		return nil, fmt.Errorf("import: %v", strings.TrimPrefix(err.Error(), "torchpt: "))
 	}
-	return f.Tensors, nil
+	return f, nil
 }

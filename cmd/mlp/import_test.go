@@ -262,6 +262,14 @@ func TestExportImportRegression(t *testing.T) {
 			t.Fatalf("prediction %d: %v after export and import, %v before", i, g.Data[i], want.Data[i])
 		}
 	}
+	// A safetensors file records the activations and head: no flags needed.
+	st := filepath.Join(dir, "r.safetensors")
+	if rc, _, stderr := mlp("export", "-model", src, "-out", st); rc != 0 {
+		t.Fatalf("export: %s", stderr)
+	}
+	if rc, stdout, stderr := mlp("import", st, "-out", back); rc != 0 || !strings.Contains(stdout, "GELU(approximate='tanh')") || !strings.Contains(stdout, "mse head") {
+		t.Fatalf("import of the safetensors file: %d\n%s%s", rc, stdout, stderr)
+	}
 	for _, c := range []struct{ flag, want string }{{"", "kept as the model's normalizer"}, {"-fold", "folded into dense_0"}} {
 		args := []string{"import", dst, "-out", back, "-activation", "gelu", "-head", "mse", "-mean", "1", "-std", "2"}
 		if c.flag != "" {
