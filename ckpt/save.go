@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/gomlp/gomlp/internal/dest"
 )
 
 // ErrNotDurable is wrapped by a Save error that comes after the new file was
@@ -54,12 +56,18 @@ func step(name string) {
 // to remove, see the package documentation).
 //
 // Any sync error is final: Save never retries a failed fsync, since the
-// kernel may have dropped the unwritten data. If path is a symbolic link, the
-// link itself is replaced. The new file gets the permissions os.Create would
+// kernel may have dropped the unwritten data. If path exists and is not a
+// regular file (a directory, a device such as /dev/null, a named pipe; a
+// symbolic link is followed to tell), Save refuses it before writing
+// anything. If path is a symbolic link to a regular file, the link itself is
+// replaced. The new file gets the permissions os.Create would
 // give it. On Windows the directory is not synced (it cannot be).
 //
 // The tensors must not be modified while Save runs.
 func Save(path string, c *Checkpoint, opts ...SaveOption) error {
+	if err := dest.Check(path); err != nil {
+		return fmt.Errorf("ckpt: save: %w", err)
+	}
 	o := saveOptions(opts)
 	l, err := plan(c, o)
 	if err != nil {

@@ -1,6 +1,7 @@
 package mnist
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -129,4 +130,80 @@ func correlation(a, b []float32) float64 {
 		sab, saa, sbb = sab+da*db, saa+da*da, sbb+db*db
 	}
 	return sab / math.Sqrt(saa*sbb)
+}
+
+// A speck of dirt far from the digit and a strong lighting gradient change
+// nothing: the box is the ring's, the background stays dark.
+func TestFromImageIgnoresSpecksAndLighting(t *testing.T) {
+	clean := make([]float32, Pixels)
+	if err := FromImage(clean, inkRing(300, 200, 150, 100, 40, 55)); err != nil {
+		t.Fatal(err)
+	}
+	img := inkRing(300, 200, 150, 100, 40, 55)
+	for y := 0; y < 200; y++ {
+		for x := 0; x < 300; x++ {
+			c := img.RGBAAt(x, y)
+			f := 1 - 0.45*float64(x)/300 // light falls off to the right
+			img.SetRGBA(x, y, color.RGBA{uint8(float64(c.R) * f), uint8(float64(c.G) * f), uint8(float64(c.B) * f), 255})
+		}
+	}
+	for y := 10; y < 16; y++ {
+		for x := 280; x < 286; x++ {
+			img.SetRGBA(x, y, color.RGBA{0, 0, 0, 255}) // a speck, top right
+		}
+	}
+	got := make([]float32, Pixels)
+	if err := FromImage(got, img); err != nil {
+		t.Fatal(err)
+	}
+	if c := correlation(clean, got); c < 0.95 {
+		t.Errorf("correlation with the clean ring %.3f, want >= 0.95\n%s", c, strings.Join(TextArt(got), "\n"))
+	}
+}
+
+// The fast paths for common image types give what the general path gives.
+func TestToGrayFastPaths(t *testing.T) {
+	src := inkRing(37, 23, 18, 11, 5, 8)
+	src.Set(3, 4, color.RGBA{200, 10, 90, 255})
+	nrgba := image.NewNRGBA(src.Bounds())
+	ycc := image.NewYCbCr(src.Bounds(), image.YCbCrSubsampleRatio444)
+	gray := image.NewGray(src.Bounds())
+	for y := 0; y < 23; y++ {
+		for x := 0; x < 37; x++ {
+			c := src.RGBAAt(x, y)
+			nrgba.Set(x, y, c)
+			gray.Set(x, y, c)
+			yy, cb, cr := color.RGBToYCbCr(c.R, c.G, c.B)
+			i := ycc.YOffset(x, y)
+			ycc.Y[i], ycc.Cb[ycc.COffset(x, y)], ycc.Cr[ycc.COffset(x, y)] = yy, cb, cr
+		}
+	}
+	nrgba.Set(5, 5, color.NRGBA{250, 250, 250, 100}) // translucent
+	sub := src.SubImage(image.Rect(2, 3, 30, 20))
+	for name, img := range map[string]image.Image{"rgba": src, "nrgba": nrgba, "ycbcr": ycc, "gray": gray, "sub": sub} {
+		// The general path, through the image.Image interface only.
+		want := toGray(struct{ image.Image }{img})
+		got := toGray(img)
+		for i := range want {
+			if d := math.Abs(float64(got[i] - want[i])); d > 1.5/255 {
+				t.Fatalf("%s: pixel %d is %v, the general path says %v", name, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+// FromImage on what the serving page sends (a 280×280 canvas) and on a
+// phone photo (4000×3000, scaled down to MaxImageSide first).
+func BenchmarkFromImage(b *testing.B) {
+	for _, size := range [][2]int{{280, 280}, {4000, 3000}} {
+		img := inkRing(size[0], size[1], float64(size[0])/2, float64(size[1])/2, float64(size[1])/5, float64(size[1])/4)
+		dst := make([]float32, Pixels)
+		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
+			for b.Loop() {
+				if err := FromImage(dst, img); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

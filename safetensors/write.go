@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/gomlp/gomlp/internal/dest"
 )
 
 // Encode writes tensors, in the order given, as F32 with the metadata (which
@@ -90,8 +92,13 @@ func Encode(w io.Writer, tensors []Tensor, meta map[string]string) error {
 }
 
 // Save writes a safetensors file atomically: to a temporary file in the
-// same directory, synced, then renamed over path.
+// same directory, synced, then renamed over path. A path that exists and is
+// not a regular file (a directory, a device such as /dev/null, a named
+// pipe) is refused before anything is written.
 func Save(path string, tensors []Tensor, meta map[string]string) error {
+	if err := dest.Check(path); err != nil {
+		return fmt.Errorf("safetensors: save: %w", err)
+	}
 	return atomicWrite(path, func(w io.Writer) error { return Encode(w, tensors, meta) })
 }
 

@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/gomlp/gomlp/internal/dest"
 )
 
 // archiveName is the folder inside the zip; torch.load accepts any.
@@ -168,8 +170,13 @@ func (p *pickleWriter) int(v int64) {
 }
 
 // Save writes a torch.save file atomically: to a temporary file in the
-// same directory, synced, then renamed over path.
+// same directory, synced, then renamed over path. A path that exists and is
+// not a regular file (a directory, a device such as /dev/null, a named
+// pipe) is refused before anything is written.
 func Save(path string, tensors []Tensor) (err error) {
+	if err := dest.Check(path); err != nil {
+		return fmt.Errorf("torchpt: save: %w", err)
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err

@@ -323,7 +323,7 @@ func runTrainCSV(f *trainFlags, stdout io.Writer) error {
 	default:
 		out = strings.TrimSuffix(filepath.Base(f.csv), filepath.Ext(f.csv)) + ".gmlp"
 	}
-	exists, err := checkOutPath("-out", out)
+	exists, err := checkOutPath("train", "-out", out)
 	if err != nil {
 		return err
 	}

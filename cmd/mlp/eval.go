@@ -79,10 +79,17 @@ func checkDataDir(cmd, dir string) error {
 }
 
 // loadModel reads a checkpoint and rebuilds the network it holds; a
-// PyTorch or safetensors file is mapped as mlp import would.
+// PyTorch, safetensors or ONNX file is mapped as mlp import would.
 func loadModel(path string) (*layers.Network, error) {
 	if err := checkInputFile(path); err != nil {
 		return nil, err
+	}
+	if isONNX(path) {
+		net, err := importONNX(path, io.Discard)
+		if err != nil {
+			return nil, err
+		}
+		return checkMNIST(path, net)
 	}
 	if foreign(path) {
 		return loadForeign(path)

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/gomlp/gomlp/ckpt"
@@ -12,13 +13,17 @@ import (
 	"github.com/gomlp/gomlp/train"
 )
 
-const exportSynopsis = `mlp export -model SRC.gmlp -out DST [-weights-only=false]
+const exportSynopsis = `mlp export -model SRC.gmlp -out DST [-force] [-weights-only=false]
 
-Writes a gomlp network for other tools, in the format DST's extension names:
-.safetensors or .pt (PyTorch, loadable with torch.load(f, weights_only=True)).
-The tensors are laid out as PyTorch's nn.Sequential(Linear, activation,
-Linear, …): "0.weight" [out, in], "0.bias", "2.weight", …, so that
-model.load_state_dict(torch.load(f, weights_only=True)) loads them. A
+Writes a gomlp network for deployment or for other tools, in the format DST's
+extension names: .gmlp (the slim gomlp checkpoint: architecture, weights,
+normaliser and the data's metadata, without optimizer state), .safetensors,
+.pt (PyTorch, loadable with torch.load(f, weights_only=True)) or .onnx (an
+inference graph: Gemm, the activations, Softmax; dropout left out; a
+symbolic batch dimension; for ONNX Runtime and the like). For .safetensors
+and .pt the tensors are laid out as PyTorch's nn.Sequential(Linear,
+activation, Linear, …): "0.weight" [out, in], "0.bias", "2.weight", …, so
+that model.load_state_dict(torch.load(f, weights_only=True)) loads them. A
 state_dict holds no activations: the Python that builds the model is
 printed (and recorded in a safetensors file's metadata). ReLU, Tanh,
 Sigmoid, LeakyReLU(0.01) and GELU(approximate='tanh') are exported; a
@@ -30,7 +35,8 @@ weights) are written too, under "gomlp." and their names.`
 func runExport(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	model := fs.String("model", "mnist.gmlp", "the gomlp checkpoint to export")
-	out := fs.String("out", "", "the file to write: .safetensors, .pt or .pth")
+	out := fs.String("out", "", "the file to write: .gmlp, .safetensors, .pt, .pth or .onnx; an existing file is replaced only with -force")
+	force := fs.Bool("force", false, "replace an existing -out file")
 	weightsOnly := fs.Bool("weights-only", true, "write only the network's weights, no optimizer state")
 	if err := parseFlags(fs, args, stdout, exportSynopsis); err != nil {
 		return helpOK(err)
@@ -39,11 +45,20 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("export: unexpected argument %q (the model is given with -model)", fs.Arg(0))
 	}
 	if *out == "" {
-		return fmt.Errorf("export: -out is required (.safetensors, .pt or .pth)")
+		return fmt.Errorf("export: -out is required (.gmlp, .safetensors, .pt, .pth or .onnx)")
+	}
+	if err := checkNewOut("export", *out, *force); err != nil {
+		return err
+	}
+	if strings.EqualFold(filepath.Ext(*out), ".onnx") {
+		if !*weightsOnly {
+			return fmt.Errorf("export: -weights-only=false: an ONNX model holds the inference graph only")
+		}
+		return runExportONNX(*model, *out, stdout)
 	}
 	format, err := interop.FormatFromExt(*out)
-	if err != nil || format == interop.GMLP {
-		return fmt.Errorf("export: -out %s: the extension must be .safetensors, .pt or .pth", *out)
+	if err != nil {
+		return fmt.Errorf("export: -out %s: the extension must be .gmlp, .safetensors, .pt, .pth or .onnx", *out)
 	}
 	c, err := ckpt.Load(*model)
 	if err != nil {
@@ -52,6 +67,9 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 	net, err := train.LoadNetwork(c)
 	if err != nil {
 		return fmt.Errorf("export: %s: %v", *model, trimPkg(err))
+	}
+	if format == interop.GMLP {
+		return exportWeightsOnly(c, net, *out, *weightsOnly, stdout)
 	}
 	ts, err := interop.ToTensors(net)
 	if err != nil {
@@ -111,6 +129,28 @@ func exportSafetensors(out string, ts []interop.Tensor, net *layers.Network) err
 
 func exportTorch(out string, ts []interop.Tensor) error {
 	return interop.WriteTensors(out, interop.Torch, ts, nil)
+}
+
+// exportWeightsOnly writes the slim gomlp checkpoint a deployment needs: the
+// architecture, the network's tensors (normaliser included) and the
+// metadata that describes the data (such as a table's columns), without the
+// optimizer state and training progress that only -resume uses.
+func exportWeightsOnly(c *ckpt.Checkpoint, net *layers.Network, out string, weightsOnly bool, stdout io.Writer) error {
+	if !weightsOnly {
+		return fmt.Errorf("export: -weights-only=false with a .gmlp -out: that is the checkpoint itself; copy the file instead")
+	}
+	keep := map[string]string{}
+	for k, v := range c.Metadata {
+		if !strings.HasPrefix(k, "train.") && !strings.HasPrefix(k, "optim.") {
+			keep[k] = v
+		}
+	}
+	if err := interop.SaveNetwork(out, net, keep); err != nil {
+		return fmt.Errorf("export: %v", trimPkg(err))
+	}
+	spec, _ := net.Spec()
+	fmt.Fprintf(stdout, "wrote %s: %s, %d tensors, weights only (no optimizer state)\n", out, spec, len(net.Tensors()))
+	return nil
 }
 
 func pyBool(b bool) string {

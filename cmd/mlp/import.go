@@ -12,11 +12,13 @@ import (
 	"github.com/gomlp/gomlp/layers"
 )
 
-const importSynopsis = `mlp import SRC -out DST.gmlp [-layers NAMES] [-activation A] [-head H] [-mean M -std S [-fold]]
+const importSynopsis = `mlp import SRC -out DST.gmlp [-force] [-layers NAMES] [-activation A] [-head H] [-mean M -std S [-fold]]
 
 Converts a network saved by another tool into a gomlp checkpoint. The format
 is told from SRC's content: a PyTorch state_dict saved with torch.save (.pt,
-.pth) or a safetensors file. The layers are the longest chain of 2-D [out, in]
+.pth), a safetensors file, or an ONNX model (whose graph gives the layers,
+activations and head; the flags below are for state_dicts). For a state_dict
+the layers are the longest chain of 2-D [out, in]
 weights whose sizes link, in numeric name order (layers.2 before layers.10),
 each with its bias ("fc1.bias" beside "fc1.weight") or zero; -activation
 (default relu; tanh, sigmoid, leaky_relu, gelu, or one per hidden layer)
@@ -102,7 +104,8 @@ func parseWithSource(fs *flag.FlagSet, args []string, stdout io.Writer, synopsis
 
 func runImport(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	out := fs.String("out", "", "the gomlp checkpoint to write (.gmlp)")
+	out := fs.String("out", "", "the gomlp checkpoint to write (.gmlp); an existing file is replaced only with -force")
+	force := fs.Bool("force", false, "replace an existing -out file")
 	var f importFlags
 	f.register(fs)
 	src, err := parseWithSource(fs, args, stdout, importSynopsis)
@@ -118,6 +121,9 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	opt, err := f.options()
 	if err != nil {
 		return fmt.Errorf("import: %v", err)
+	}
+	if err := checkNewOut("import", *out, *force); err != nil {
+		return err
 	}
 	net, err := importNetwork(src, opt, stdout)
 	if err != nil {
@@ -135,6 +141,19 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 // importNetwork reads a foreign file, whatever its format, and maps it to
 // a network, printing the mapping when w is not nil.
 func importNetwork(src string, opt interop.Options, w io.Writer) (*layers.Network, error) {
+	if isONNX(src) {
+		if opt.Layers != nil || opt.Mean != nil || opt.Std != nil || opt.Activation != "" || opt.Head != "" || opt.Fold {
+			return nil, fmt.Errorf("import: %s is an ONNX model: its graph gives the layers, activations and normalisation (-layers, -activation, -head, -mean, -std and -fold are for state_dicts)", src)
+		}
+		if w == nil {
+			w = io.Discard
+		}
+		net, err := importONNX(src, w)
+		if err != nil {
+			return nil, fmt.Errorf("import: %v", err)
+		}
+		return net, nil
+	}
 	format, err := interop.DetectFile(src)
 	if err != nil {
 		return nil, fmt.Errorf("import: %v", err)
@@ -148,7 +167,7 @@ func importNetwork(src string, opt interop.Options, w io.Writer) (*layers.Networ
 	case interop.GMLP:
 		return nil, fmt.Errorf("import: %s is already a gomlp checkpoint", src)
 	default:
-		return nil, fmt.Errorf("import: %s is neither a PyTorch (torch.save) nor a safetensors file", src)
+		return nil, fmt.Errorf("import: %s is not a PyTorch (torch.save), safetensors or ONNX file", src)
 	}
 	if err != nil {
 		return nil, err
@@ -188,4 +207,18 @@ func importTorch(src string) (*interop.File, error) {
 		return nil, fmt.Errorf("import: %v", strings.TrimPrefix(err.Error(), "torchpt: "))
 	}
 	return f, nil
+}
+
+// checkNewOut checks, before the source is read, that cmd may write its
+// -out file: a regular file or a new one in a writable directory, and an
+// existing file only with -force.
+func checkNewOut(cmd, out string, force bool) error {
+	exists, err := checkOutPath(cmd, "-out", out)
+	if err != nil {
+		return err
+	}
+	if exists && !force {
+		return fmt.Errorf("%s: -out %s exists: not replacing it (pass -force to replace it, or choose another -out)", cmd, out)
+	}
+	return nil
 }

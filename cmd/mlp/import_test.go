@@ -21,7 +21,7 @@ func TestImportPrintsMapping(t *testing.T) {
 	// SRC before and after the flags.
 	for _, args := range [][]string{
 		{"import", torchData + "sequential.pt", "-out", out},
-		{"import", "-out", out, torchData + "sequential.pt"},
+		{"import", "-force", "-out", out, torchData + "sequential.pt"},
 	} {
 		rc, stdout, stderr := mlp(args...)
 		if rc != 0 {
@@ -121,15 +121,15 @@ func TestForeignErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"import", torchData + "legacy.pt", "-out", gmlp}, "re-save"},
-		{[]string{"import", torchData + "evil.pt", "-out", gmlp}, "system"},
-		{[]string{"import", torchData + "module.pt", "-out", gmlp}, "__main__.Net"},
+		{[]string{"import", torchData + "legacy.pt", "-out", gmlp, "-force"}, "re-save"},
+		{[]string{"import", torchData + "evil.pt", "-out", gmlp, "-force"}, "system"},
+		{[]string{"import", torchData + "module.pt", "-out", gmlp, "-force"}, "__main__.Net"},
 		{[]string{"import", torchData + "sequential.pt"}, "-out"},
 		{[]string{"import", torchData + "sequential.pt", "-out", "x.pt"}, ".gmlp"},
 		{[]string{"import", "-out", gmlp}, "usage"},
-		{[]string{"import", gmlp, "-out", gmlp}, "already a gomlp"},
-		{[]string{"import", torchData + "sequential.pt", "-out", gmlp, "-mean", "x"}, "not a number"},
-		{[]string{"import", torchData + "sequential.pt", "-out", gmlp, "-activation", "swish"}, "swish"},
+		{[]string{"import", gmlp, "-out", gmlp, "-force"}, "already a gomlp"},
+		{[]string{"import", torchData + "sequential.pt", "-out", gmlp, "-force", "-mean", "x"}, "not a number"},
+		{[]string{"import", torchData + "sequential.pt", "-out", gmlp, "-force", "-activation", "swish"}, "swish"},
 		{[]string{"export", "-model", gmlp, "-out", filepath.Join(dir, "x.onnx2")}, "extension"},
 		{[]string{"export", "-model", gmlp}, "-out"},
 		{[]string{"inspect", torchData + "evil.pt"}, "refused"},
@@ -162,7 +162,7 @@ func TestExportAllTensors(t *testing.T) {
 	}
 	for flag, want := range map[string]bool{"-weights-only=true": false, "-weights-only=false": true} {
 		dst := filepath.Join(dir, "m.safetensors")
-		if rc, _, stderr := mlp("export", "-model", src, "-out", dst, flag); rc != 0 {
+		if rc, _, stderr := mlp("export", "-model", src, "-out", dst, "-force", flag); rc != 0 {
 			t.Fatal(stderr)
 		}
 		f, err := interop.ReadFile(dst)
@@ -267,11 +267,11 @@ func TestExportImportRegression(t *testing.T) {
 	if rc, _, stderr := mlp("export", "-model", src, "-out", st); rc != 0 {
 		t.Fatalf("export: %s", stderr)
 	}
-	if rc, stdout, stderr := mlp("import", st, "-out", back); rc != 0 || !strings.Contains(stdout, "GELU(approximate='tanh')") || !strings.Contains(stdout, "mse head") {
+	if rc, stdout, stderr := mlp("import", st, "-out", back, "-force"); rc != 0 || !strings.Contains(stdout, "GELU(approximate='tanh')") || !strings.Contains(stdout, "mse head") {
 		t.Fatalf("import of the safetensors file: %d\n%s%s", rc, stdout, stderr)
 	}
 	for _, c := range []struct{ flag, want string }{{"", "kept as the model's normalizer"}, {"-fold", "folded into dense_0"}} {
-		args := []string{"import", dst, "-out", back, "-activation", "gelu", "-head", "mse", "-mean", "1", "-std", "2"}
+		args := []string{"import", dst, "-out", back, "-force", "-activation", "gelu", "-head", "mse", "-mean", "1", "-std", "2"}
 		if c.flag != "" {
 			args = append(args, c.flag)
 		}

@@ -36,6 +36,9 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 	if err := checkInputFile(path); err != nil {
 		return oneLine(err.Error())
 	}
+	if isONNX(path) {
+		return inspectONNX(path, stdout)
+	}
 	if foreign(path) {
 		return inspectForeign(path, stdout)
 	}

@@ -6,8 +6,9 @@
 //	mlp predict -model FILE IMAGE...  classify PNG/JPEG digits (or -show N test digits)
 //	mlp inspect FILE                  metadata and tensors of a checkpoint
 //	mlp bench                         this machine's FLOP/s peak, Gemm and training speed
-//	mlp import SRC -out DST.gmlp      convert a PyTorch state_dict or safetensors file
-//	mlp export -model FILE -out DST   write a network as .safetensors or .pt
+//	mlp import SRC -out DST.gmlp      convert a PyTorch state_dict, safetensors or ONNX file
+//	mlp export -model FILE -out DST   write a network as .safetensors, .pt or .onnx
+//	mlp serve -model FILE             HTTP predictions and a draw-a-digit page
 //
 // Run `mlp help` or `mlp COMMAND -h` for the flags. Every error is one line
 // on stderr starting with "mlp: ", and the exit status is 1; Ctrl-C ends any
@@ -40,8 +41,9 @@ Usage:
   mlp predict -model FILE IMAGE...  classify PNG or JPEG digits (or -show N test digits)
   mlp inspect FILE                  metadata and tensors of a checkpoint
   mlp bench                         FMA peak, Gemm and training speed of this machine
-  mlp import SRC -out DST.gmlp      convert a PyTorch state_dict or safetensors file
-  mlp export -model FILE -out DST   write a network as .safetensors or .pt (PyTorch)
+  mlp import SRC -out DST.gmlp      convert a PyTorch state_dict, safetensors or ONNX file
+  mlp export -model FILE -out DST   write a network as .safetensors, .pt (PyTorch) or .onnx
+  mlp serve -model FILE             serve predictions and a draw-a-digit page over HTTP
 
 Run "mlp COMMAND -h" for a command's flags.
 
@@ -128,13 +130,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runImport(rest, stdout, stderr)
 	case "export":
 		err = runExport(rest, stdout, stderr)
+	case "serve":
+		err = runServe(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			return run([]string{rest[0], "-h"}, stdout, stderr)
 		}
 		fmt.Fprint(stdout, usage)
 	default:
-		err = fmt.Errorf("unknown command %q (want train, eval, predict, inspect, bench, import or export; see mlp help)", cmd)
+		err = fmt.Errorf("unknown command %q (want train, eval, predict, inspect, bench, import, export or serve; see mlp help)", cmd)
 	}
 	switch {
 	case err == nil:

@@ -69,6 +69,10 @@ func TestErrorsAreOneLine(t *testing.T) {
 		{"predict", notModel},
 		{"inspect", notModel},
 		{"inspect"},
+		{"serve", "-max-batch", "0"},
+		{"serve", "-model", filepath.Join(dir, "missing.gmlp")},
+		{"serve", "-model", notModel},
+		{"serve", "stray"},
 	} {
 		rc, _, stderr := mlp(args...)
 		if rc != 1 || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "mlp: ") {
@@ -105,13 +109,13 @@ func TestScheduleInEpochs(t *testing.T) {
 		"step:0.5:0.1":  "step:215:0.1",
 		"exp:0.001:0.9": "exp:1:0.9",
 	} {
-		s, err := scheduleInSteps(in, 10, 430)
+		s, err := train.EpochSchedule(in, 10, 430)
 		if err != nil || s.String() != want {
 			t.Errorf("%q: got %v, %v; want %s", in, s, err, want)
 		}
 	}
 	for _, bad := range []string{"linear", "cosine:1:2", "step:5", "step:-1:0.5", "exp:x:0.9", "step:5:2", "constant:1"} {
-		if _, err := scheduleInSteps(bad, 10, 430); err == nil {
+		if _, err := train.EpochSchedule(bad, 10, 430); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}

@@ -23,6 +23,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	top := fs.Int("top", 3, "how many of the most probable digits to list")
 	show := fs.Int("show", 0, "draw this many MNIST test digits as text with the network's answer beside each")
 	data := fs.String("data", "", "with -show: directory holding the MNIST files")
+	showInput := fs.Bool("show-input", false, "draw, under each image's answer, the 28×28 input the network saw")
 	maxPixels := fs.Int("max-pixels", defaultMaxPixels, "refuse images with more pixels than this (width×height), read from the header before decoding")
 	csvPath := fs.String("csv", "", "predict every row of this table with a model trained by mlp train -csv; writes CSV to stdout")
 	if err := parseFlags(fs, args, stdout, "mlp predict [-model FILE] [-top K] IMAGE...\n       mlp predict [-model FILE] -show N\n       mlp predict -model FILE -csv TABLE > predictions.csv\n\nClassifies PNG, JPEG or GIF images of digits of any size: each is converted to\n28×28 grayscale like MNIST (a light digit on a dark background, fitted to 20×20,\ncentred by mass; dark ink on light paper is inverted). -show draws test digits."); err != nil {
@@ -71,6 +72,9 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 			parts[k] = fmt.Sprintf("%d %.1f%%", d, 100*probs.Row(i)[d])
 		}
 		fmt.Fprintf(stdout, "%s: %d  (%s)\n", printable(path), best[0], strings.Join(parts, ", "))
+		if *showInput {
+			fmt.Fprintln(stdout, strings.Join(mnist.TextArt(x.Row(i)), "\n"))
+		}
 	}
 	if *show == 0 {
 		return nil

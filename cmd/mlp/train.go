@@ -233,42 +233,12 @@ func (f *trainFlags) optimizerConfig(stepsPerEpoch int) (sgd.Config, error) {
 	}
 	c := sgd.DefaultConfig(method, lr)
 	c.Momentum, c.WeightDecay = f.momentum, f.weightDecay
-	sched, err := scheduleInSteps(f.schedule, f.epochs, stepsPerEpoch)
+	sched, err := train.EpochSchedule(f.schedule, f.epochs, stepsPerEpoch)
 	if err != nil {
-		return sgd.Config{}, fmt.Errorf("train: -schedule: %v", err)
+		return sgd.Config{}, fmt.Errorf("train: -schedule: %s", strings.TrimPrefix(err.Error(), "train: schedule "))
 	}
 	c.Schedule = sched
 	return c, nil
-}
-
-// scheduleInSteps reads a schedule whose periods are in epochs.
-func scheduleInSteps(s string, epochs, stepsPerEpoch int) (sgd.Schedule, error) {
-	f := strings.Split(s, ":")
-	bad := fmt.Errorf("%q: want constant, cosine[:FLOOR], step:EPOCHS:FACTOR or exp:EPOCHS:FACTOR", s)
-	switch f[0] {
-	case "constant":
-		if len(f) != 1 {
-			return nil, bad
-		}
-		return sgd.Constant(), nil
-	case "cosine":
-		if len(f) > 2 {
-			return nil, bad
-		}
-		f[0] = "cosine:" + strconv.Itoa(epochs*stepsPerEpoch)
-	case "step", "exp":
-		if len(f) != 3 {
-			return nil, bad
-		}
-		e, err := strconv.ParseFloat(f[1], 64)
-		if err != nil || !(e > 0) || math.IsInf(e, 0) {
-			return nil, fmt.Errorf("%q: the period must be a positive number of epochs", s)
-		}
-		f[1] = strconv.Itoa(max(1, int(math.Round(e*float64(stepsPerEpoch)))))
-	default:
-		return nil, bad
-	}
-	return sgd.ParseSchedule(strings.Join(f, ":"))
 }
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
@@ -472,7 +442,7 @@ func (f *trainFlags) checkPaths() error {
 			return fmt.Errorf("train: %s: %v", in.flag, err)
 		}
 	}
-	exists, err := checkOutPath("-out", f.out)
+	exists, err := checkOutPath("train", "-out", f.out)
 	if err != nil {
 		return err
 	}
@@ -487,7 +457,7 @@ func (f *trainFlags) checkPaths() error {
 		if sameFile(f.plot, f.out) || filepath.Clean(f.plot) == filepath.Clean(f.out) {
 			return fmt.Errorf("train: -plot and -out are the same file %s", f.out)
 		}
-		if _, err := checkOutPath("-plot", f.plot); err != nil {
+		if _, err := checkOutPath("train", "-plot", f.plot); err != nil {
 			return err
 		}
 	}
@@ -537,24 +507,24 @@ func checkInputFile(path string) error {
 
 // checkOutPath checks, before any work, that path can be written: it is a
 // regular file (reported as existing) or absent in a directory that
-// exists and takes new files.
-func checkOutPath(flagName, path string) (exists bool, err error) {
+// exists and takes new files. Messages start with cmd, the command's name.
+func checkOutPath(cmd, flagName, path string) (exists bool, err error) {
 	info, err := os.Stat(path)
 	switch {
 	case err == nil && !info.Mode().IsRegular():
-		return false, fmt.Errorf("train: %s %s is %s, not a regular file: refusing to replace it", flagName, path, fileKind(info.Mode()))
+		return false, fmt.Errorf("%s: %s %s is %s, not a regular file: refusing to replace it", cmd, flagName, path, fileKind(info.Mode()))
 	case err == nil:
 		return true, nil
 	case !errors.Is(err, os.ErrNotExist):
-		return false, fmt.Errorf("train: %s: %v", flagName, err)
+		return false, fmt.Errorf("%s: %s: %v", cmd, flagName, err)
 	}
 	dir := filepath.Dir(path)
 	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-		return false, fmt.Errorf("train: %s %s: the directory %s does not exist", flagName, path, dir)
+		return false, fmt.Errorf("%s: %s %s: the directory %s does not exist", cmd, flagName, path, dir)
 	}
 	probe, err := os.CreateTemp(dir, ".mlp-probe-*")
 	if err != nil {
-		return false, fmt.Errorf("train: %s %s: cannot create files in %s: %v", flagName, path, dir, errors.Unwrap(err))
+		return false, fmt.Errorf("%s: %s %s: cannot create files in %s: %v", cmd, flagName, path, dir, errors.Unwrap(err))
 	}
 	probe.Close()
 	os.Remove(probe.Name())

@@ -1,0 +1,31 @@
+//go:build unix
+
+package dest
+
+import (
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+func TestCheckUnix(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "null")
+	if err := os.Symlink(os.DevNull, link); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		fifo:       fifo + " is a named pipe, not a regular file: refusing to replace it",
+		os.DevNull: os.DevNull + " is a character device, not a regular file: refusing to replace it",
+		link:       link + " is a character device, not a regular file: refusing to replace it",
+	} {
+		if err := Check(path); err == nil || err.Error() != want {
+			t.Errorf("Check(%s) = %v, want %q", path, err, want)
+		}
+	}
+}
