@@ -11,12 +11,14 @@
 // PyTorch-style [out, in] weight transposed to gomlp's [in, out], with the
 // bias beside it ("fc1.bias" for "fc1.weight") or zero when there is none.
 // The Mapping it returns says what was chosen, one line per layer.
-// Options give the layer names explicitly and fold an input normalisation
-// (x−mean)/std exactly into the first layer.
+// Options give the layer names explicitly, the activations (any of
+// gomlp's) and the head, and an input normalisation (x−mean)/std, kept as
+// the network's Normalizer or folded exactly into the first layer.
 //
 // ToTensors goes the other way, to the layout of PyTorch's
-// nn.Sequential(Linear, ReLU, Linear, …): "0.weight" [out, in], "0.bias",
-// "2.weight", …
+// nn.Sequential(Linear, activation, Linear, …): "0.weight" [out, in],
+// "0.bias", "2.weight", …, with a Normalizer or TargetScaler folded into
+// the neighbouring Linear; Sequential lists the modules to load it into.
 //
 //	f, err := interop.ReadFile("model.pt")                  // format from the content
 //	net, mapping, err := interop.FromTensors(f.Tensors, interop.Options{})

@@ -170,8 +170,10 @@ func TestAmbiguousAndExplicit(t *testing.T) {
 			t.Errorf("layers %v accepted", bad)
 		}
 	}
-	if _, _, err := FromTensors(ts, Options{Activation: "tanh"}); err == nil {
-		t.Error("tanh accepted")
+	for _, bad := range []Options{{Activation: "swish"}, {Activation: "relu,tanh,relu"}, {Head: "hinge"}} {
+		if _, _, err := FromTensors(ts, bad); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
 	}
 }
 
@@ -185,23 +187,28 @@ func TestFold(t *testing.T) {
 		{[]float64{0.1307}, []float64{0.3081}},
 		{[]float64{1, 2, 3, 4, 5}, []float64{0.5, 1, 2, 4, 8}},
 	} {
-		folded, m, err := FromTensors(ts, Options{Mean: c.mean, Std: c.std})
-		if err != nil || m.Folded == "" {
-			t.Fatal(err, m)
-		}
-		x := randomInput(6, 5)
-		xn := x.Clone()
-		for r := 0; r < x.Rows; r++ {
-			for k := 0; k < 5; k++ {
-				mean, std := c.mean[min(k, len(c.mean)-1)], c.std[min(k, len(c.std)-1)]
-				xn.Set(r, k, float32((float64(x.At(r, k))-mean)/std))
+		for _, fold := range []bool{false, true} {
+			folded, m, err := FromTensors(ts, Options{Mean: c.mean, Std: c.std, Fold: fold})
+			if err != nil || m.Folded == "" {
+				t.Fatal(err, m)
 			}
-		}
-		want := Logits(plain, xn)
-		got := Logits(folded, x)
-		for i := range want.Data {
-			if d := math.Abs(float64(got.Data[i] - want.Data[i])); d > 1e-5 {
-				t.Fatalf("folded logit %d: %v, want %v", i, got.Data[i], want.Data[i])
+			if kept := folded.Normalizer() != nil; kept == fold {
+				t.Fatalf("fold %v: normalizer kept %v", fold, kept)
+			}
+			x := randomInput(6, 5)
+			xn := x.Clone()
+			for r := 0; r < x.Rows; r++ {
+				for k := 0; k < 5; k++ {
+					mean, std := c.mean[min(k, len(c.mean)-1)], c.std[min(k, len(c.std)-1)]
+					xn.Set(r, k, float32((float64(x.At(r, k))-mean)/std))
+				}
+			}
+			want := Logits(plain, xn)
+			got := Logits(folded, x)
+			for i := range want.Data {
+				if d := math.Abs(float64(got.Data[i] - want.Data[i])); d > 1e-5 {
+					t.Fatalf("fold %v: logit %d: %v, want %v", fold, i, got.Data[i], want.Data[i])
+				}
 			}
 		}
 	}

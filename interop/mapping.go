@@ -17,15 +17,25 @@ type Options struct {
 	// Empty means: find the chain.
 	Layers []string
 
-	// Activation between the layers: "" or "relu" (the only one gomlp
-	// networks have).
+	// Activation between the layers, as layers.ParseActivations reads it:
+	// one name for every hidden layer ("tanh"), or one per hidden layer
+	// ("relu,tanh"). "" means ReLU.
 	Activation string
+
+	// Head is the output head, as layers.ParseHead reads it: "" or
+	// "softmax" (a classifier: the module outputs logits), "mse" or
+	// "huber" (a regression network: the module outputs the predictions).
+	Head string
 
 	// Mean and Std, when set, describe the input normalisation the network
 	// was trained with, x' = (x − Mean)/Std, with one value for every input
-	// or a single value for all. It is folded into the first layer, so that
-	// the network takes raw inputs: W' = W/Std, b' = b − (Mean/Std)·W.
+	// or a single value for all. The network keeps it as its own
+	// Normalizer (layers.Spec.Normalize), so that it takes raw inputs.
 	Mean, Std []float64
+
+	// Fold folds Mean and Std into the first layer instead of keeping a
+	// Normalizer: W' = W/Std, b' = b − (Mean/Std)·W.
+	Fold bool
 }
 
 // LayerMap says where one Dense layer's parameters came from.
@@ -43,7 +53,9 @@ type Mapping struct {
 	// Ambiguous, when not empty, says why another reading of the file was
 	// possible (another chain of the same length, or 2-D weights left out).
 	Ambiguous string
-	Folded    string // the normalisation folded into the first layer, if any
+	Folded    string              // the input normalisation, folded or kept, if any
+	Acts      []layers.Activation // after each hidden layer
+	Head      layers.Head
 }
 
 // Lines describes the mapping, one line per layer, then the rest.
@@ -54,9 +66,12 @@ func (m *Mapping) Lines() []string {
 		if l.Bias == "" {
 			bias = "biases zero (the file has no bias for " + l.Weight + ")"
 		}
-		act := ", ReLU"
-		if i == len(m.Layers)-1 {
-			act = ", softmax"
+		act := ", softmax"
+		if m.Head != layers.HeadSoftmax {
+			act = ", " + m.Head.String() + " head (raw outputs)"
+		}
+		if i < len(m.Acts) {
+			act = ", " + torchNames[m.Acts[i]]
 		}
 		out = append(out, fmt.Sprintf("layer %d: dense_%d/weights [%d %d] ← %s [%d %d] transposed; %s%s",
 			i, i, l.In, l.Out, l.Weight, l.Out, l.In, bias, act))
@@ -73,11 +88,28 @@ func (m *Mapping) Lines() []string {
 	return out
 }
 
-// FromTensors builds a ReLU network from a state_dict's tensors (see the
+// torchNames are the activations' PyTorch module names.
+var torchNames = map[layers.Activation]string{
+	layers.ActReLU: "ReLU", layers.ActTanh: "Tanh", layers.ActSigmoid: "Sigmoid",
+	layers.ActLeakyReLU: "LeakyReLU(0.01)", layers.ActGELU: "GELU(approximate='tanh')",
+}
+
+// FromTensors builds a network from a state_dict's tensors (see the
 // package documentation for how the layers are found).
 func FromTensors(ts []Tensor, opt Options) (*layers.Network, *Mapping, error) {
-	if a := strings.ToLower(opt.Activation); a != "" && a != "relu" {
-		return nil, nil, fmt.Errorf("interop: activation %q: gomlp networks use ReLU", opt.Activation)
+	var acts []layers.Activation
+	if opt.Activation != "" {
+		var err error
+		if acts, err = layers.ParseActivations(opt.Activation); err != nil {
+			return nil, nil, fmt.Errorf("interop: %v", strings.TrimPrefix(err.Error(), "layers: "))
+		}
+	}
+	head := layers.HeadSoftmax
+	if opt.Head != "" {
+		var err error
+		if head, err = layers.ParseHead(opt.Head); err != nil {
+			return nil, nil, fmt.Errorf("interop: %v", strings.TrimPrefix(err.Error(), "layers: "))
+		}
 	}
 	byName := make(map[string]*Tensor, len(ts))
 	for i := range ts {
@@ -115,9 +147,29 @@ func FromTensors(ts []Tensor, opt Options) (*layers.Network, *Mapping, error) {
 		hidden = append(hidden, w.Shape[0])
 	}
 	spec := layers.NewSpec(weights[0].Shape[1], hidden, weights[len(weights)-1].Shape[0])
+	spec.Head = head
+	switch {
+	case len(acts) == 1:
+		spec.Activation = acts[0]
+	case len(acts) == len(hidden):
+		spec.Activations = acts
+	case len(acts) > 1:
+		return nil, nil, fmt.Errorf("interop: %d activations for %d hidden layers (give 1 or %d)", len(acts), len(hidden), len(hidden))
+	}
+	m.Acts = acts
+	if len(acts) <= 1 {
+		a := layers.ActReLU
+		if len(acts) == 1 {
+			a = acts[0]
+		}
+		m.Acts = slices.Repeat([]layers.Activation{a}, len(hidden))
+	}
+	m.Head = head
+	normalize := len(opt.Mean) > 0 || len(opt.Std) > 0
+	spec.Normalize = normalize && !opt.Fold
 	net, err := spec.Build(0)
 	if err != nil {
-		return nil, nil, fmt.Errorf("interop: the weights %s make no classifier: %v", names(weights), err)
+		return nil, nil, fmt.Errorf("interop: the weights %s make no network: %v", names(weights), err)
 	}
 	params := map[string]layers.Tensor{}
 	for _, p := range net.Tensors() {
@@ -142,9 +194,15 @@ func FromTensors(ts []Tensor, opt Options) (*layers.Network, *Mapping, error) {
 		}
 		m.Layers = append(m.Layers, lm)
 	}
-	if len(opt.Mean) > 0 || len(opt.Std) > 0 {
+	switch {
+	case normalize && opt.Fold:
 		w0, b0 := params["dense_0/weights"].Data, params["dense_0/biases"].Data
 		if m.Folded, err = fold(w0, b0, spec.Inputs, weights[0].Shape[0], opt.Mean, opt.Std); err != nil {
+			return nil, nil, err
+		}
+	case normalize:
+		mean, scale := params[layers.NormalizerMean].Data, params[layers.NormalizerScale].Data
+		if m.Folded, err = keep(mean, scale, opt.Mean, opt.Std); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -282,30 +340,9 @@ func digits(s string) int {
 // fold rewrites the first layer (w [in, out], b [out]) to take raw inputs
 // where it took (x − mean)/std, computing in float64.
 func fold(w, b []float32, in, out int, mean, std []float64) (string, error) {
-	expand := func(v []float64, name string, def float64) ([]float64, error) {
-		switch len(v) {
-		case 0:
-			v = []float64{def}
-			fallthrough
-		case 1:
-			return slices.Repeat(v, in), nil
-		case in:
-			return v, nil
-		}
-		return nil, fmt.Errorf("interop: %d %s values for %d inputs (give 1 or %d)", len(v), name, in, in)
-	}
-	m, err := expand(mean, "mean", 0)
+	m, s, err := meanStd(in, mean, std)
 	if err != nil {
 		return "", err
-	}
-	s, err := expand(std, "std", 1)
-	if err != nil {
-		return "", err
-	}
-	for k := range in {
-		if !(s[k] > 0) || math.IsInf(s[k], 0) || math.IsNaN(m[k]) || math.IsInf(m[k], 0) {
-			return "", fmt.Errorf("interop: input %d: mean %v, std %v: std must be positive and both finite", k, m[k], s[k])
-		}
 	}
 	for o := range out {
 		acc := float64(b[o])
@@ -320,6 +357,48 @@ func fold(w, b []float32, in, out int, mean, std []float64) (string, error) {
 		}
 	}
 	return fmt.Sprintf("input normalisation (x − %s)/%s folded into dense_0", short(mean), short(std)), nil
+}
+
+// keep sets a Normalizer's mean and scale (1/std) to the normalisation.
+func keep(dstMean, dstScale []float32, mean, std []float64) (string, error) {
+	in := len(dstMean)
+	m, s, err := meanStd(in, mean, std)
+	if err != nil {
+		return "", err
+	}
+	for k := range in {
+		dstMean[k] = float32(m[k])
+		dstScale[k] = float32(1 / s[k])
+	}
+	return fmt.Sprintf("input normalisation (x − %s)/%s kept as the model's normalizer (%s, %s)", short(mean), short(std), layers.NormalizerMean, layers.NormalizerScale), nil
+}
+
+// meanStd expands mean and std to one value per input and checks them.
+func meanStd(in int, mean, std []float64) (m, s []float64, err error) {
+	expand := func(v []float64, name string, def float64) ([]float64, error) {
+		switch len(v) {
+		case 0:
+			v = []float64{def}
+			fallthrough
+		case 1:
+			return slices.Repeat(v, in), nil
+		case in:
+			return v, nil
+		}
+		return nil, fmt.Errorf("interop: %d %s values for %d inputs (give 1 or %d)", len(v), name, in, in)
+	}
+	if m, err = expand(mean, "mean", 0); err != nil {
+		return nil, nil, err
+	}
+	if s, err = expand(std, "std", 1); err != nil {
+		return nil, nil, err
+	}
+	for k := range in {
+		if !(s[k] > 0) || math.IsInf(s[k], 0) || math.IsNaN(m[k]) || math.IsInf(m[k], 0) {
+			return nil, nil, fmt.Errorf("interop: input %d: mean %v, std %v: std must be positive and both finite", k, m[k], s[k])
+		}
+	}
+	return m, s, nil
 }
 
 func short(v []float64) string {

@@ -17,12 +17,18 @@ const exportSynopsis = `mlp export -model SRC.gmlp -out DST [-force] [-weights-o
 
 Writes a gomlp network for deployment or for other tools, in the format DST's
 extension names: .gmlp (the slim gomlp checkpoint: architecture, weights,
-normaliser and the data's metadata, without optimizer state), .safetensors, .pt (PyTorch, loadable with torch.load(f, weights_only=True)) or
-.onnx (an inference graph: Gemm, the activations, Softmax; dropout left out;
-a symbolic batch dimension; for ONNX Runtime and the like). For .safetensors
-and .pt the tensors are laid out as PyTorch's nn.Sequential(Linear, ReLU, Linear, …):
-"0.weight" [out, in], "0.bias", "2.weight", …, so that
-model.load_state_dict(torch.load(f, weights_only=True)) loads them. With
+normaliser and the data's metadata, without optimizer state), .safetensors,
+.pt (PyTorch, loadable with torch.load(f, weights_only=True)) or .onnx (an
+inference graph: Gemm, the activations, Softmax; dropout left out; a
+symbolic batch dimension; for ONNX Runtime and the like). For .safetensors
+and .pt the tensors are laid out as PyTorch's nn.Sequential(Linear,
+activation, Linear, …): "0.weight" [out, in], "0.bias", "2.weight", …, so
+that model.load_state_dict(torch.load(f, weights_only=True)) loads them. A
+state_dict holds no activations: the Python that builds the model is
+printed (and recorded in a safetensors file's metadata). ReLU, Tanh,
+Sigmoid, LeakyReLU(0.01) and GELU(approximate='tanh') are exported; a
+normalizer is folded into the first Linear and a regression network's
+target scaler into the last, exactly up to float32 rounding. With
 -weights-only=false the checkpoint's other tensors (optimizer state, best
 weights) are written too, under "gomlp." and their names.`
 
@@ -88,6 +94,16 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 		names[i] = fmt.Sprintf("%s %v", t.Name, t.Shape)
 	}
 	fmt.Fprintln(stdout, strings.Join(names, ", "))
+	if f := interop.ExportMeta(net)["gomlp.folded"]; f != "" {
+		fmt.Fprintf(stdout, "folded (nn.Sequential has no such module): %s\n", f)
+	}
+	mods, _ := interop.Sequential(net)
+	fmt.Fprintf(stdout, "load it in Python with:\n    import torch\n    from torch import nn\n    model = nn.Sequential(%s)\n", strings.Join(mods, ", "))
+	if format == interop.Torch {
+		fmt.Fprintf(stdout, "    model.load_state_dict(torch.load(%q, weights_only=True), strict=%s)\n", *out, pyBool(*weightsOnly))
+	} else {
+		fmt.Fprintf(stdout, "    from safetensors.torch import load_file\n    model.load_state_dict(load_file(%q), strict=%s)\n", *out, pyBool(*weightsOnly))
+	}
 	return nil
 }
 
@@ -135,4 +151,11 @@ func exportWeightsOnly(c *ckpt.Checkpoint, net *layers.Network, out string, weig
 	spec, _ := net.Spec()
 	fmt.Fprintf(stdout, "wrote %s: %s, %d tensors, weights only (no optimizer state)\n", out, spec, len(net.Tensors()))
 	return nil
+}
+
+func pyBool(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
 }

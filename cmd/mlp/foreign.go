@@ -32,7 +32,7 @@ func loadForeign(path string) (*layers.Network, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%v", trimForeign(err))
 	}
-	net, m, err := interop.FromTensors(f.Tensors, interop.Options{})
+	net, m, err := interop.FromTensors(f.Tensors, interop.MetaOptions(f.Metadata))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, trimForeign(err))
 	}
@@ -99,7 +99,7 @@ func inspectForeign(path string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(w, "  %s\t%s\t%v\t%d\t%s\t%s\t%s\t%s\n", printable(t.Name), t.DType, t.Shape, layers.NumElements(t.Shape), s.min, s.max, s.mean, s.nonFinite)
 	}
-	if _, m, err := interop.FromTensors(f.Tensors, interop.Options{}); err != nil {
+	if _, m, err := interop.FromTensors(f.Tensors, interop.MetaOptions(f.Metadata)); err != nil {
 		fmt.Fprintf(w, "as a network: none (%s)\n", trimForeign(err))
 	} else {
 		fmt.Fprintln(w, "as a network (what mlp import would read):")

@@ -12,7 +12,7 @@ import (
 	"github.com/gomlp/gomlp/layers"
 )
 
-const importSynopsis = `mlp import SRC -out DST.gmlp [-force] [-layers NAMES] [-mean M -std S]
+const importSynopsis = `mlp import SRC -out DST.gmlp [-force] [-layers NAMES] [-activation A] [-head H] [-mean M -std S [-fold]]
 
 Converts a network saved by another tool into a gomlp checkpoint. The format
 is told from SRC's content: a PyTorch state_dict saved with torch.save (.pt,
@@ -20,26 +20,33 @@ is told from SRC's content: a PyTorch state_dict saved with torch.save (.pt,
 activations and head; the flags below are for state_dicts). For a state_dict
 the layers are the longest chain of 2-D [out, in]
 weights whose sizes link, in numeric name order (layers.2 before layers.10),
-each with its bias ("fc1.bias" beside "fc1.weight") or zero; ReLU between
-them. The mapping chosen is printed, one line per layer. -mean and -std fold
-the input normalisation the network was trained with into the first layer,
-so that it takes MNIST's raw [0, 1] pixels.`
+each with its bias ("fc1.bias" beside "fc1.weight") or zero; -activation
+(default relu; tanh, sigmoid, leaky_relu, gelu, or one per hidden layer)
+between them, and -head softmax (logits) or mse/huber (a regression
+network's raw outputs); a safetensors file written by mlp export records
+both, and they are the defaults for it. The mapping chosen is printed, one line per layer.
+-mean and -std give the input normalisation the network was trained with;
+the model keeps it as its own normalizer (or, with -fold, folds it into the
+first layer), so that it takes raw inputs such as MNIST's [0, 1] pixels.`
 
 // importFlags are the options mlp import shares with the commands that
 // read foreign files.
 type importFlags struct {
-	layers, activation, mean, std string
+	layers, activation, head, mean, std string
+	fold                                bool
 }
 
 func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.layers, "layers", "", "comma-separated weight names (or prefixes before .weight), input to output, instead of finding the chain")
-	fs.StringVar(&f.activation, "activation", "relu", "the activation between layers (relu only)")
-	fs.StringVar(&f.mean, "mean", "", "input normalisation mean folded into the first layer: one value, or one per input, comma-separated")
+	fs.StringVar(&f.activation, "activation", "", "the activation after each hidden layer: relu, tanh, sigmoid, leaky_relu (slope 0.01) or gelu (tanh form); or one per hidden layer, comma-separated (default: what a safetensors file from mlp export records, else relu)")
+	fs.StringVar(&f.head, "head", "", "the output head: softmax (a classifier), mse or huber (a regression network) (default: what a safetensors file from mlp export records, else softmax)")
+	fs.BoolVar(&f.fold, "fold", false, "fold -mean/-std into the first layer instead of keeping them as the model's normalizer")
+	fs.StringVar(&f.mean, "mean", "", "input normalisation mean, kept as the model's normalizer: one value, or one per input, comma-separated")
 	fs.StringVar(&f.std, "std", "", "input normalisation standard deviation (with -mean)")
 }
 
 func (f *importFlags) options() (interop.Options, error) {
-	opt := interop.Options{Activation: f.activation}
+	opt := interop.Options{Activation: f.activation, Head: f.head, Fold: f.fold}
 	if f.layers != "" {
 		opt.Layers = strings.Split(f.layers, ",")
 	}
@@ -136,8 +143,8 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 // checkpoint should remember about the mapping to meta, when not nil.
 func importNetwork(src string, opt interop.Options, w io.Writer, meta map[string]string) (*layers.Network, error) {
 	if isONNX(src) {
-		if opt.Layers != nil || opt.Mean != nil || opt.Std != nil || opt.Activation != "relu" {
-			return nil, fmt.Errorf("import: %s is an ONNX model: its graph gives the layers, activations and normalisation (-layers, -activation, -mean and -std are for state_dicts)", src)
+		if opt.Layers != nil || opt.Mean != nil || opt.Std != nil || opt.Activation != "" || opt.Head != "" || opt.Fold {
+			return nil, fmt.Errorf("import: %s is an ONNX model: its graph gives the layers, activations and normalisation (-layers, -activation, -head, -mean, -std and -fold are for state_dicts)", src)
 		}
 		if w == nil {
 			w = io.Discard
@@ -155,12 +162,12 @@ func importNetwork(src string, opt interop.Options, w io.Writer, meta map[string
 	if err != nil {
 		return nil, fmt.Errorf("import: %v", err)
 	}
-	var ts []interop.Tensor
+	var f *interop.File
 	switch format {
 	case interop.Safetensors:
-		ts, err = importSafetensors(src)
+		f, err = importSafetensors(src)
 	case interop.Torch, interop.TorchLegacy:
-		ts, err = importTorch(src)
+		f, err = importTorch(src)
 	case interop.GMLP:
 		return nil, fmt.Errorf("import: %s is already a gomlp checkpoint", src)
 	default:
@@ -168,6 +175,14 @@ func importNetwork(src string, opt interop.Options, w io.Writer, meta map[string
 	}
 	if err != nil {
 		return nil, err
+	}
+	ts := f.Tensors
+	recorded := interop.MetaOptions(f.Metadata)
+	if opt.Activation == "" {
+		opt.Activation = recorded.Activation
+	}
+	if opt.Head == "" {
+		opt.Head = recorded.Head
 	}
 	net, m, err := interop.FromTensors(ts, opt)
 	if err != nil {
@@ -182,20 +197,20 @@ func importNetwork(src string, opt interop.Options, w io.Writer, meta map[string
 	return net, nil
 }
 
-func importSafetensors(src string) ([]interop.Tensor, error) {
+func importSafetensors(src string) (*interop.File, error) {
 	f, err := interop.ReadFile(src)
 	if err != nil {
 		return nil, fmt.Errorf("import: %v", strings.TrimPrefix(err.Error(), "safetensors: "))
 	}
-	return f.Tensors, nil
+	return f, nil
 }
 
-func importTorch(src string) ([]interop.Tensor, error) {
+func importTorch(src string) (*interop.File, error) {
 	f, err := interop.ReadFile(src)
 	if err != nil {
 		return nil, fmt.Errorf("import: %v", strings.TrimPrefix(err.Error(), "torchpt: "))
 	}
-	return f.Tensors, nil
+	return f, nil
 }
 
 // checkNewOut checks, before the source is read, that cmd may write its

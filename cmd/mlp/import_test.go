@@ -11,6 +11,7 @@ import (
 	"github.com/gomlp/gomlp/interop"
 	"github.com/gomlp/gomlp/layers"
 	"github.com/gomlp/gomlp/mat"
+	"github.com/gomlp/gomlp/train"
 )
 
 const torchData = "../../torchpt/testdata/"
@@ -128,7 +129,7 @@ func TestForeignErrors(t *testing.T) {
 		{[]string{"import", "-out", gmlp}, "usage"},
 		{[]string{"import", gmlp, "-out", gmlp, "-force"}, "already a gomlp"},
 		{[]string{"import", torchData + "sequential.pt", "-out", gmlp, "-force", "-mean", "x"}, "not a number"},
-		{[]string{"import", torchData + "sequential.pt", "-out", gmlp, "-force", "-activation", "tanh"}, "ReLU"},
+		{[]string{"import", torchData + "sequential.pt", "-out", gmlp, "-force", "-activation", "swish"}, "swish"},
 		{[]string{"export", "-model", gmlp, "-out", filepath.Join(dir, "x.onnx2")}, "extension"},
 		{[]string{"export", "-model", gmlp}, "-out"},
 		{[]string{"inspect", torchData + "evil.pt"}, "refused"},
@@ -199,6 +200,83 @@ func TestForeignTruncated(t *testing.T) {
 					t.Fatalf("%s of %d bytes: mlp %s: %d %q", name, n, args[0], rc, stderr)
 				}
 			}
+		}
+	}
+}
+
+// TestExportImportRegression exports a GELU regression network with a
+// normalizer and a target scaler (both folded on the way out) and imports
+// it back with -activation and -head: the predictions must survive.
+func TestExportImportRegression(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "r.gmlp")
+	spec := layers.NewSpec(6, []int{8}, 2)
+	spec.Activation, spec.Head, spec.Normalize, spec.ScaleTargets = layers.ActGELU, layers.HeadMSE, true, true
+	net, err := spec.Build(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := mat.New(20, 6), mat.New(20, 2)
+	for i := range x.Data {
+		x.Data[i] = float32(i%13)*7 - 30
+	}
+	for i := range y.Data {
+		y.Data[i] = float32(i%7)*40 + 100
+	}
+	if err := net.FitNormalizer(x); err != nil {
+		t.Fatal(err)
+	}
+	if err := net.FitTargets(y); err != nil {
+		t.Fatal(err)
+	}
+	if err := interop.SaveNetwork(src, net, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := interop.Logits(net, x)
+	dst := filepath.Join(dir, "r.pt")
+	rc, stdout, stderr := mlp("export", "-model", src, "-out", dst)
+	for _, s := range []string{"normalizer into 0.weight/0.bias", "target scaler into the last Linear",
+		"nn.Sequential(nn.Linear(6, 8), nn.GELU(approximate='tanh'), nn.Linear(8, 2))", "weights_only=True"} {
+		if rc != 0 || !strings.Contains(stdout, s) {
+			t.Fatalf("export: %d, output lacks %q:\n%s%s", rc, s, stdout, stderr)
+		}
+	}
+	back := filepath.Join(dir, "back.gmlp")
+	if rc, stdout, stderr := mlp("import", dst, "-out", back, "-activation", "gelu", "-head", "mse"); rc != 0 || !strings.Contains(stdout, "GELU(approximate='tanh')") || !strings.Contains(stdout, "mse head") {
+		t.Fatalf("import: %d\n%s%s", rc, stdout, stderr)
+	}
+	c, err := ckpt.Load(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := train.LoadNetwork(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.IsRegression() {
+		t.Fatal("imported with -head mse but not a regression network")
+	}
+	g := interop.Logits(got, x)
+	for i := range want.Data {
+		if d := g.Data[i] - want.Data[i]; d > 1e-3 || d < -1e-3 { // outputs of order 100: float32 rounding
+			t.Fatalf("prediction %d: %v after export and import, %v before", i, g.Data[i], want.Data[i])
+		}
+	}
+	// A safetensors file records the activations and head: no flags needed.
+	st := filepath.Join(dir, "r.safetensors")
+	if rc, _, stderr := mlp("export", "-model", src, "-out", st); rc != 0 {
+		t.Fatalf("export: %s", stderr)
+	}
+	if rc, stdout, stderr := mlp("import", st, "-out", back, "-force"); rc != 0 || !strings.Contains(stdout, "GELU(approximate='tanh')") || !strings.Contains(stdout, "mse head") {
+		t.Fatalf("import of the safetensors file: %d\n%s%s", rc, stdout, stderr)
+	}
+	for _, c := range []struct{ flag, want string }{{"", "kept as the model's normalizer"}, {"-fold", "folded into dense_0"}} {
+		args := []string{"import", dst, "-out", back, "-force", "-activation", "gelu", "-head", "mse", "-mean", "1", "-std", "2"}
+		if c.flag != "" {
+			args = append(args, c.flag)
+		}
+		if rc, stdout, stderr := mlp(args...); rc != 0 || !strings.Contains(stdout, c.want) {
+			t.Errorf("import %v: %d\n%s%s", args, rc, stdout, stderr)
 		}
 	}
 }

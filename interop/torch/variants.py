@@ -25,6 +25,16 @@ import mnist  # noqa: E402
 
 MEAN, STD = 0.1307, 0.3081
 
+# gomlp's activations as PyTorch modules (LeakyReLU's slope is PyTorch's
+# default, 0.01; gomlp's GELU is the tanh form).
+ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+    "leaky_relu": lambda: nn.LeakyReLU(0.01),
+    "gelu": lambda: nn.GELU(approximate="tanh"),
+}
+
 
 class Named(nn.Module):
     def __init__(self):
@@ -127,6 +137,17 @@ def main():
     # Trained on normalised input: mlp import folds the normalisation.
     m = seq(784, 50, 10)
     write("normalised_input", m.state_dict(), m, xin=(x - MEAN) / STD, args=f"-mean {MEAN} -std {STD}")
+
+    # Every activation gomlp has, trained on normalised input: mlp import
+    # keeps the normalisation as the model's normalizer (or folds it, -fold).
+    for name, act in ACTIVATIONS.items():
+        m = nn.Sequential(nn.Linear(784, 48), act(), nn.Linear(48, 24), act(), nn.Linear(24, 10))
+        write("act_" + name, m.state_dict(), m, xin=(x - MEAN) / STD,
+              args=f"-activation {name} -mean {MEAN} -std {STD}")
+    m = nn.Sequential(nn.Linear(784, 40), nn.Sigmoid(), nn.Linear(40, 20), ACTIVATIONS["gelu"](), nn.Linear(20, 10))
+    write("act_per_layer", m.state_dict(), m, args="-activation sigmoid,gelu")
+    m = seq(784, 50, 10)
+    write("normalised_input_folded", m.state_dict(), m, xin=(x - MEAN) / STD, args=f"-mean {MEAN} -std {STD} -fold")
 
     def refused(name, msg):
         with open(os.path.join(a.out, name + ".refused"), "w") as f:
