@@ -11,6 +11,8 @@ import (
 	"math"
 	"math/bits"
 	"unicode/utf8"
+
+	"github.com/gomlp/gomlp/internal/regular"
 )
 
 // minFileLen is the size of a checkpoint with no tensors and no metadata.
@@ -21,7 +23,7 @@ const minFileLen = preambleLen + 8 + footerLen
 // between cannot fool it), and refuses anything but a regular file: on Unix
 // the open does not wait, so a FIFO or device at path is refused at once.
 func Load(path string) (*Checkpoint, error) {
-	f, err := openNoWait(path)
+	f, err := regular.OpenNoWait(path)
 	if err != nil {
 		return nil, fmt.Errorf("ckpt: %w%s", err, missingFileHint(path))
 	}
@@ -42,7 +44,7 @@ func Load(path string) (*Checkpoint, error) {
 			return nil, &FileError{File: path, Kind: ErrNotCheckpoint, Msg: "not a gomlp checkpoint: its size is reported as 0 bytes but it has content (a virtual file, such as those under /proc?)"}
 		}
 	}
-	if err := blockingMode(f); err != nil {
+	if err := regular.Blocking(f); err != nil {
 		return nil, fmt.Errorf("ckpt: %w", err)
 	}
 	// A file with fewer bytes on disk than its size (sparse, or on a

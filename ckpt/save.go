@@ -12,7 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/gomlp/gomlp/internal/dest"
+	"github.com/gomlp/gomlp/internal/regular"
 )
 
 // ErrNotDurable is wrapped by a Save error that comes after the new file was
@@ -65,7 +65,7 @@ func step(name string) {
 //
 // The tensors must not be modified while Save runs.
 func Save(path string, c *Checkpoint, opts ...SaveOption) error {
-	if err := dest.Check(path); err != nil {
+	if err := regular.CheckDestination(path); err != nil {
 		return fmt.Errorf("ckpt: save: %w", err)
 	}
 	o := saveOptions(opts)

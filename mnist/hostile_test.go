@@ -28,7 +28,7 @@ func TestFIFOInDataDirIsRefused(t *testing.T) {
 	go func() { _, _, err := l.load(context.Background()); done <- err }()
 	select {
 	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), "not a regular file (a FIFO)") {
+		if err == nil || !strings.Contains(err.Error(), "is a named pipe, not a regular file") {
 			t.Errorf("error %v does not say the FIFO is not a regular file", err)
 		}
 	case <-time.After(20 * time.Second):

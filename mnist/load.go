@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gomlp/gomlp/internal/regular"
 )
 
 // Options say where Load looks for the files and how it reports progress.
@@ -320,7 +322,7 @@ func readFromDir(dir string, f file) ([]byte, string, error) {
 // readVerified reads path, which must be a regular file with the given
 // size and SHA-256.
 func readVerified(path string, size int64, sum string) ([]byte, error) {
-	fh, err := openRegular(path)
+	fh, err := regular.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, quietError("no file " + path)
 	}

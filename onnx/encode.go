@@ -5,7 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/gomlp/gomlp/internal/dest"
+	"github.com/gomlp/gomlp/internal/regular"
 )
 
 // Encode serializes m as a ModelProto. It writes what the types hold
@@ -50,7 +50,7 @@ func WriteFile(path string, m *Model) error {
 	if err != nil {
 		return err
 	}
-	if err := dest.Check(path); err != nil {
+	if err := regular.CheckDestination(path); err != nil {
 		return fmt.Errorf("onnx: save: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")

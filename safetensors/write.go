@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/gomlp/gomlp/internal/dest"
+	"github.com/gomlp/gomlp/internal/regular"
 )
 
 // Encode writes tensors, in the order given, as F32 with the metadata (which
@@ -96,7 +96,7 @@ func Encode(w io.Writer, tensors []Tensor, meta map[string]string) error {
 // not a regular file (a directory, a device such as /dev/null, a named
 // pipe) is refused before anything is written.
 func Save(path string, tensors []Tensor, meta map[string]string) error {
-	if err := dest.Check(path); err != nil {
+	if err := regular.CheckDestination(path); err != nil {
 		return fmt.Errorf("safetensors: save: %w", err)
 	}
 	return atomicWrite(path, func(w io.Writer) error { return Encode(w, tensors, meta) })

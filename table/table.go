@@ -11,13 +11,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/gomlp/gomlp/dataset"
+	"github.com/gomlp/gomlp/internal/regular"
 	"github.com/gomlp/gomlp/mat"
 )
 
@@ -102,16 +101,11 @@ type Table struct {
 
 // ReadFile reads the CSV file at path (see Read).
 func ReadFile(path string, opt Options) (*Table, error) {
-	// O_NONBLOCK: opening a FIFO must not wait for a writer; the opened
-	// descriptor is then checked to be a regular file.
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := regular.Open(path) // a named pipe must not make it wait for a writer
 	if err != nil {
-		return nil, fmt.Errorf("table: %v", err)
+		return nil, fmt.Errorf("table: %v (a CSV table must be a regular file)", err)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("table: %s is not a regular file (a CSV table must be one)", path)
-	}
 	return Read(f, path, opt)
 }
 

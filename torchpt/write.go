@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/gomlp/gomlp/internal/dest"
+	"github.com/gomlp/gomlp/internal/regular"
 )
 
 // archiveName is the folder inside the zip; torch.load accepts any.
@@ -174,7 +174,7 @@ func (p *pickleWriter) int(v int64) {
 // not a regular file (a directory, a device such as /dev/null, a named
 // pipe) is refused before anything is written.
 func Save(path string, tensors []Tensor) (err error) {
-	if err := dest.Check(path); err != nil {
+	if err := regular.CheckDestination(path); err != nil {
 		return fmt.Errorf("torchpt: save: %w", err)
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")

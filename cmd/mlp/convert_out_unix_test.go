@@ -25,7 +25,7 @@ func TestConvertOutSpecialFiles(t *testing.T) {
 	refuse := func(cmd, path, kind string) string {
 		return cmd + ": -out " + path + " is " + kind + ", not a regular file: refusing to replace it"
 	}
-	mlpRefuses(t, refuse("import", fifo, "a FIFO"), "import", pt, "-out", fifo, "-force")
+	mlpRefuses(t, refuse("import", fifo, "a named pipe"), "import", pt, "-out", fifo, "-force")
 	mlpRefuses(t, refuse("export", null, "a character device"), "export", "-model", gmlp, "-out", null, "-force")
 	if info, err := os.Lstat(fifo); err != nil || info.Mode()&os.ModeNamedPipe == 0 {
 		t.Errorf("the FIFO was replaced: %v", err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gomlp/gomlp/internal/regular"
 	"github.com/gomlp/gomlp/mnist"
 	"github.com/gomlp/gomlp/train"
 )
@@ -45,46 +46,6 @@ func loadMNIST(ctx context.Context, dir string, w io.Writer, quiet bool) (trainS
 	return train.Dataset(tr), train.Dataset(te), nil
 }
 
-// openRegular opens path for reading and checks, on the opened descriptor,
-// that it is a regular file. The open does not block (O_NONBLOCK where the
-// system has it), so a FIFO given as a file is refused instead of waiting
-// forever for a writer.
-func openRegular(path string) (*os.File, error) {
-	fh, err := openNonblock(path)
-	if err != nil {
-		return nil, err
-	}
-	info, err := fh.Stat()
-	if err != nil {
-		fh.Close()
-		return nil, err
-	}
-	if !info.Mode().IsRegular() {
-		fh.Close()
-		return nil, fmt.Errorf("%s is %s, not a regular file", path, fileKind(info.Mode()))
-	}
-	return fh, nil
-}
-
-// fileKind names what a non-regular file is, for messages.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&os.ModeCharDevice != 0:
-		return "a character device"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeSymlink != 0:
-		return "a symbolic link"
-	}
-	return "not a plain file"
-}
-
 // maxModelTensors bounds the tensors of a checkpoint that mlp loads as a
 // network (eval, predict, -resume, -init): two per layer for at most 65
 // layers, times the copies a training checkpoint keeps (parameters, best
@@ -97,7 +58,7 @@ const maxModelTensors = 4096
 // records would otherwise cost hundreds of MB to reject. Anything else
 // wrong with the file is left to ckpt.Load to explain.
 func checkModelFile(path string) error {
-	fh, err := openRegular(path)
+	fh, err := regular.Open(path)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gomlp/gomlp/internal/regular"
 	"github.com/gomlp/gomlp/mat"
 	"github.com/gomlp/gomlp/mnist"
 )
@@ -119,7 +120,7 @@ const maxImages = 1 << 20
 // readDigit decodes an image file into MNIST form, after checking its
 // declared size against maxPixels.
 func readDigit(dst []float32, path string, maxPixels int) error {
-	f, err := openRegular(path)
+	f, err := regular.Open(path)
 	if err != nil {
 		return fmt.Errorf("predict: %v", trimPathErr(err))
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gomlp/gomlp/ckpt"
 	"github.com/gomlp/gomlp/internal/plot"
+	"github.com/gomlp/gomlp/internal/regular"
 	"github.com/gomlp/gomlp/layers"
 	"github.com/gomlp/gomlp/mat"
 	"github.com/gomlp/gomlp/mnist"
@@ -198,15 +199,15 @@ func parseHidden(s string) ([]int, error) {
 		return nil, fmt.Errorf("%d hidden layers, more than the limit of %d", len(fields), maxHiddenDepth)
 	}
 	hidden := make([]int, len(fields))
-	params, in := 0, mnist.Pixels
+	params, in := int64(0), int64(mnist.Pixels) // int64: 65536² overflows a 32-bit int
 	for i, f := range fields {
 		h, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || h < 1 || h > maxHiddenUnits {
 			return nil, fmt.Errorf("layer size %q is not an integer from 1 to %d", strings.TrimSpace(f), maxHiddenUnits)
 		}
 		hidden[i] = h
-		params += in*h + h // both at most 2^16: no overflow
-		in = h
+		params += in*int64(h) + int64(h) // both at most 2^16: no overflow in int64
+		in = int64(h)
 	}
 	params += in*mnist.NumClasses + mnist.NumClasses
 	if params > maxTrainParams {
@@ -498,7 +499,7 @@ func (f *trainFlags) resumeSettings(c *ckpt.Checkpoint, cfg *train.Config, p *pr
 // checkInputFile checks that path is a regular file that can be opened,
 // without waiting on a FIFO.
 func checkInputFile(path string) error {
-	fh, err := openRegular(path)
+	fh, err := regular.Open(path)
 	if err != nil {
 		return err
 	}
@@ -512,7 +513,7 @@ func checkOutPath(cmd, flagName, path string) (exists bool, err error) {
 	info, err := os.Stat(path)
 	switch {
 	case err == nil && !info.Mode().IsRegular():
-		return false, fmt.Errorf("%s: %s %s is %s, not a regular file: refusing to replace it", cmd, flagName, path, fileKind(info.Mode()))
+		return false, fmt.Errorf("%s: %s %s is %s, not a regular file: refusing to replace it", cmd, flagName, path, regular.Kind(info.Mode()))
 	case err == nil:
 		return true, nil
 	case !errors.Is(err, os.ErrNotExist):
@@ -535,8 +536,8 @@ func checkOutPath(cmd, flagName, path string) (exists bool, err error) {
 // exists and is not a regular file (it may have been replaced while the
 // run went on).
 func checkSaveTarget(flagName, path string) error {
-	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
-		return fmt.Errorf("%s %s is %s, not a regular file: refusing to replace it", flagName, path, fileKind(info.Mode()))
+	if err := regular.CheckDestination(path); err != nil {
+		return fmt.Errorf("%s %v", flagName, err)
 	}
 	return nil
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package dest
+package regular
 
 import (
 	"os"
@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-func TestCheckUnix(t *testing.T) {
+func TestCheckDestinationUnix(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
@@ -24,8 +24,8 @@ func TestCheckUnix(t *testing.T) {
 		os.DevNull: os.DevNull + " is a character device, not a regular file: refusing to replace it",
 		link:       link + " is a character device, not a regular file: refusing to replace it",
 	} {
-		if err := Check(path); err == nil || err.Error() != want {
-			t.Errorf("Check(%s) = %v, want %q", path, err, want)
+		if err := CheckDestination(path); err == nil || err.Error() != want {
+			t.Errorf("CheckDestination(%s) = %v, want %q", path, err, want)
 		}
 	}
 }

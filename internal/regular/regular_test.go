@@ -1,4 +1,4 @@
-package dest
+package regular
 
 import (
 	"os"
@@ -7,32 +7,32 @@ import (
 	"testing"
 )
 
-func TestCheck(t *testing.T) {
+func TestCheckDestinationDestination(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "f")
 	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, ok := range []string{file, filepath.Join(dir, "absent"), filepath.Join(dir, "no", "such")} {
-		if err := Check(ok); err != nil {
-			t.Errorf("Check(%s): %v", ok, err)
+		if err := CheckDestination(ok); err != nil {
+			t.Errorf("CheckDestination(%s): %v", ok, err)
 		}
 	}
-	err := Check(dir)
+	err := CheckDestination(dir)
 	if err == nil || err.Error() != dir+" is a directory, not a regular file: refusing to replace it" {
-		t.Errorf("Check(dir) = %v", err)
+		t.Errorf("CheckDestination(dir) = %v", err)
 	}
 	link := filepath.Join(dir, "link")
 	if os.Symlink(dir, link) == nil {
-		if err := Check(link); err == nil || !strings.Contains(err.Error(), link+" is a directory") {
-			t.Errorf("Check(link to dir) = %v", err)
+		if err := CheckDestination(link); err == nil || !strings.Contains(err.Error(), link+" is a directory") {
+			t.Errorf("CheckDestination(link to dir) = %v", err)
 		}
 		okLink := filepath.Join(dir, "link2")
 		if err := os.Symlink(file, okLink); err != nil {
 			t.Fatal(err)
 		}
-		if err := Check(okLink); err != nil {
-			t.Errorf("Check(link to file) = %v", err)
+		if err := CheckDestination(okLink); err != nil {
+			t.Errorf("CheckDestination(link to file) = %v", err)
 		}
 	}
 }
