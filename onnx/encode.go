@@ -2,8 +2,7 @@ package onnx
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 
 	"github.com/gomlp/gomlp/internal/regular"
 )
@@ -50,27 +49,14 @@ func WriteFile(path string, m *Model) error {
 	if err != nil {
 		return err
 	}
-	if err := regular.CheckDestination(path); err != nil {
+	err = regular.WriteFile(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("onnx: save: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
+	return nil
 }
 
 func encodeGraph(g *Graph) ([]byte, error) {

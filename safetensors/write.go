@@ -1,13 +1,10 @@
 package safetensors
 
 import (
-	"bufio"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/gomlp/gomlp/internal/regular"
 )
@@ -96,40 +93,8 @@ func Encode(w io.Writer, tensors []Tensor, meta map[string]string) error {
 // not a regular file (a directory, a device such as /dev/null, a named
 // pipe) is refused before anything is written.
 func Save(path string, tensors []Tensor, meta map[string]string) error {
-	if err := regular.CheckDestination(path); err != nil {
+	if err := regular.WriteFile(path, func(w io.Writer) error { return Encode(w, tensors, meta) }); err != nil {
 		return fmt.Errorf("safetensors: save: %w", err)
 	}
-	return atomicWrite(path, func(w io.Writer) error { return Encode(w, tensors, meta) })
-}
-
-// atomicWrite writes through fill to a temporary file beside path and
-// renames it into place; on any error path is untouched.
-func atomicWrite(path string, fill func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err = fill(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return nil
 }

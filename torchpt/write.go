@@ -2,15 +2,12 @@ package torchpt
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/gomlp/gomlp/internal/regular"
@@ -173,35 +170,9 @@ func (p *pickleWriter) int(v int64) {
 // same directory, synced, then renamed over path. A path that exists and is
 // not a regular file (a directory, a device such as /dev/null, a named
 // pipe) is refused before anything is written.
-func Save(path string, tensors []Tensor) (err error) {
-	if err := regular.CheckDestination(path); err != nil {
+func Save(path string, tensors []Tensor) error {
+	if err := regular.WriteFile(path, func(w io.Writer) error { return Encode(w, tensors) }); err != nil {
 		return fmt.Errorf("torchpt: save: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err = Encode(bw, tensors); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return nil
 }

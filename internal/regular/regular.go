@@ -10,8 +10,11 @@
 package regular
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 )
 
 // CheckDestination returns an error naming path and what it is when path exists and is
@@ -72,4 +75,41 @@ func Open(path string) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// WriteFile writes path atomically: fill writes the content, through a
+// buffer, to a temporary file beside path, which is synced and renamed into
+// place. A destination that CheckDestination refuses is refused before
+// anything is written; on any error path is left as it was.
+func WriteFile(path string, fill func(io.Writer) error) (err error) {
+	if err := CheckDestination(path); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err = fill(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
