@@ -111,8 +111,10 @@ func Softmax(dst, logits *mat.Matrix) {
 }
 
 // expSums returns the row maximum m and s = Σ exp(z[j]-m); unless e is nil
-// it also stores exp(z[j]-m) in e[j] (e may alias z). NaNs are never the
-// maximum, so they reach s and make it NaN.
+// it also stores exp(z[j]-m) in e[j] (e may alias z). The exponentials are
+// mat.Exp's, in float32 like the logits (each within about one unit in the
+// last place), and summed in float64. NaNs are never the maximum, so they
+// reach s and make it NaN.
 func expSums(e, z []float32) (m, s float64) {
 	mz := float32(math.Inf(-1))
 	for _, v := range z {
@@ -123,20 +125,26 @@ func expSums(e, z []float32) (m, s float64) {
 	if math.IsInf(float64(mz), -1) {
 		mz = 0 // all -Inf (or NaN): exp(-Inf-0) = 0, so s = 0 and the loss is +Inf (or NaN)
 	}
-	m = float64(mz)
-	if e == nil {
-		for _, v := range z {
-			s += math.Exp(float64(v) - m)
+	var buf [64]float32
+	for len(z) > 0 {
+		chunk := e
+		if chunk == nil {
+			chunk = buf[:min(len(buf), len(z))]
 		}
-		return m, s
+		chunk = chunk[:min(len(chunk), len(z))]
+		for j := range chunk {
+			chunk[j] = z[j] - mz
+		}
+		mat.Exp(chunk, chunk)
+		for _, x := range chunk {
+			s += float64(x)
+		}
+		z = z[len(chunk):]
+		if e != nil {
+			e = e[len(chunk):]
+		}
 	}
-	e = e[:len(z)]
-	for j, v := range z {
-		x := math.Exp(float64(v) - m)
-		e[j] = float32(x)
-		s += x
-	}
-	return m, s
+	return float64(mz), s
 }
 
 func checkGradShape(op string, grad, logits *mat.Matrix) {

@@ -30,6 +30,7 @@ var avx2Kernels = kernelSet{
 	add:            addSliceAVX2,
 	axpy:           axpySliceAVX2,
 	scale:          scaleSliceAVX2,
+	vectorExp:      true,
 	packA:          panelPacker{copy: packCopy6AVX2, trans: packTrans6AVX2},
 	packB:          panelPacker{copy: packCopy16AVX2, trans: packTrans16AVX2},
 	gemmRowStrided: gemmRow6x16AVX2,
@@ -40,17 +41,16 @@ var avx2Kernels = kernelSet{
 }
 
 // avx512Kernels is the AVX2 set with AVX-512 kernels where they measured
-// faster: the 6×64 GEMM row kernel (B panels of 64 columns, packed or read
-// in place; A panels of 6 rows, packed by the AVX2 packers; no edge kernel,
-// so the last panel of a block is padded to 6 rows), the batch-1 GEMV and
-// the peak loop.
+// faster: the 6×64 GEMM row kernel and its 4×64 edge kernel (B panels of 64
+// columns, packed or read in place; A panels of 6 or 4 rows, packed by the
+// AVX2 packers), the batch-1 GEMV and the peak loop.
 var avx512Kernels = func() kernelSet {
 	ks := avx2Kernels
 	ks.name = "avx512"
 	ks.gemm = microKernel{mr: 6, nr: 64}
 	ks.gemmRowStrided = gemmRow6x64AVX512
 	ks.packB = panelPacker{copy: packCopy64AVX512, trans: packTrans64AVX2}
-	ks.edgeRows = nil
+	ks.edgeRows = &edgeKernel{mr: 4, row: gemmRow4x64AVX512, packA: avx2Kernels.edgeRows.packA}
 	fast := *avx2Kernels.fast
 	fast.gemv, fast.gemvUnit = gemvAVX512, 256
 	ks.fast = &fast
@@ -60,6 +60,9 @@ var avx512Kernels = func() kernelSet {
 
 //go:noescape
 func peakAVX512(n int)
+
+//go:noescape
+func gemmRow4x64AVX512(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
 
 //go:noescape
 func gemmRow6x64AVX512(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
@@ -177,6 +180,16 @@ func axpySliceAVX2(alpha float32, x, y []float32) {
 	axpyGeneric(alpha, x[n:], y[n:])
 }
 
+// expVector computes dst = e^src with the AVX2 kernel and returns
+// len(dst): all of it.
+func expVector(dst, src []float32) int {
+	src = src[:len(dst)]
+	if len(dst) > 0 {
+		expAVX2(unsafe.SliceData(dst), unsafe.SliceData(src), len(dst))
+	}
+	return len(dst)
+}
+
 func scaleSliceAVX2(alpha float32, x []float32) {
 	n := len(x) &^ 7
 	if n > 0 {
@@ -196,6 +209,9 @@ func addAVX2(dst, x *float32, n int)
 
 //go:noescape
 func axpyAVX2(alpha float32, x, y *float32, n int)
+
+//go:noescape
+func expAVX2(dst, src *float32, n int)
 
 //go:noescape
 func scaleAVX2(alpha float32, x *float32, n int)

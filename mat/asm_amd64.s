@@ -1707,6 +1707,199 @@ scaledone:
 	RET
 
 // ---------------------------------------------------------------------------
+// ---------------------------------------------------------------------------
+// func expAVX2(dst, src *float32, n int)
+// dst = e^src for n > 0 elements: expGeneric's float32 operations in the
+// same order, eight lanes at a time (no fused multiply-add; VCVTPS2DQ rounds
+// to nearest even, as math.RoundToEven). Every lane is computed; the ones
+// below expUnderflow, above expOverflow or NaN are replaced at the end. The
+// last n mod 8 elements are loaded and stored under a mask (tailMask), so
+// that a softmax row of 10 is two passes, with no scalar tail.
+// expConst holds each constant eight times: log2e, ln2Hi, ln2Lo, C0..C5, 1,
+// the exponent bias 127, the underflow and overflow bounds, +Inf.
+DATA expConst<>+0(SB)/4, $0x3fb8aa3b
+DATA expConst<>+4(SB)/4, $0x3fb8aa3b
+DATA expConst<>+8(SB)/4, $0x3fb8aa3b
+DATA expConst<>+12(SB)/4, $0x3fb8aa3b
+DATA expConst<>+16(SB)/4, $0x3fb8aa3b
+DATA expConst<>+20(SB)/4, $0x3fb8aa3b
+DATA expConst<>+24(SB)/4, $0x3fb8aa3b
+DATA expConst<>+28(SB)/4, $0x3fb8aa3b
+DATA expConst<>+32(SB)/4, $0x3f318000
+DATA expConst<>+36(SB)/4, $0x3f318000
+DATA expConst<>+40(SB)/4, $0x3f318000
+DATA expConst<>+44(SB)/4, $0x3f318000
+DATA expConst<>+48(SB)/4, $0x3f318000
+DATA expConst<>+52(SB)/4, $0x3f318000
+DATA expConst<>+56(SB)/4, $0x3f318000
+DATA expConst<>+60(SB)/4, $0x3f318000
+DATA expConst<>+64(SB)/4, $0xb95e8083
+DATA expConst<>+68(SB)/4, $0xb95e8083
+DATA expConst<>+72(SB)/4, $0xb95e8083
+DATA expConst<>+76(SB)/4, $0xb95e8083
+DATA expConst<>+80(SB)/4, $0xb95e8083
+DATA expConst<>+84(SB)/4, $0xb95e8083
+DATA expConst<>+88(SB)/4, $0xb95e8083
+DATA expConst<>+92(SB)/4, $0xb95e8083
+DATA expConst<>+96(SB)/4, $0x39506967
+DATA expConst<>+100(SB)/4, $0x39506967
+DATA expConst<>+104(SB)/4, $0x39506967
+DATA expConst<>+108(SB)/4, $0x39506967
+DATA expConst<>+112(SB)/4, $0x39506967
+DATA expConst<>+116(SB)/4, $0x39506967
+DATA expConst<>+120(SB)/4, $0x39506967
+DATA expConst<>+124(SB)/4, $0x39506967
+DATA expConst<>+128(SB)/4, $0x3ab743ce
+DATA expConst<>+132(SB)/4, $0x3ab743ce
+DATA expConst<>+136(SB)/4, $0x3ab743ce
+DATA expConst<>+140(SB)/4, $0x3ab743ce
+DATA expConst<>+144(SB)/4, $0x3ab743ce
+DATA expConst<>+148(SB)/4, $0x3ab743ce
+DATA expConst<>+152(SB)/4, $0x3ab743ce
+DATA expConst<>+156(SB)/4, $0x3ab743ce
+DATA expConst<>+160(SB)/4, $0x3c088908
+DATA expConst<>+164(SB)/4, $0x3c088908
+DATA expConst<>+168(SB)/4, $0x3c088908
+DATA expConst<>+172(SB)/4, $0x3c088908
+DATA expConst<>+176(SB)/4, $0x3c088908
+DATA expConst<>+180(SB)/4, $0x3c088908
+DATA expConst<>+184(SB)/4, $0x3c088908
+DATA expConst<>+188(SB)/4, $0x3c088908
+DATA expConst<>+192(SB)/4, $0x3d2aa9c1
+DATA expConst<>+196(SB)/4, $0x3d2aa9c1
+DATA expConst<>+200(SB)/4, $0x3d2aa9c1
+DATA expConst<>+204(SB)/4, $0x3d2aa9c1
+DATA expConst<>+208(SB)/4, $0x3d2aa9c1
+DATA expConst<>+212(SB)/4, $0x3d2aa9c1
+DATA expConst<>+216(SB)/4, $0x3d2aa9c1
+DATA expConst<>+220(SB)/4, $0x3d2aa9c1
+DATA expConst<>+224(SB)/4, $0x3e2aaaaa
+DATA expConst<>+228(SB)/4, $0x3e2aaaaa
+DATA expConst<>+232(SB)/4, $0x3e2aaaaa
+DATA expConst<>+236(SB)/4, $0x3e2aaaaa
+DATA expConst<>+240(SB)/4, $0x3e2aaaaa
+DATA expConst<>+244(SB)/4, $0x3e2aaaaa
+DATA expConst<>+248(SB)/4, $0x3e2aaaaa
+DATA expConst<>+252(SB)/4, $0x3e2aaaaa
+DATA expConst<>+256(SB)/4, $0x3f000000
+DATA expConst<>+260(SB)/4, $0x3f000000
+DATA expConst<>+264(SB)/4, $0x3f000000
+DATA expConst<>+268(SB)/4, $0x3f000000
+DATA expConst<>+272(SB)/4, $0x3f000000
+DATA expConst<>+276(SB)/4, $0x3f000000
+DATA expConst<>+280(SB)/4, $0x3f000000
+DATA expConst<>+284(SB)/4, $0x3f000000
+DATA expConst<>+288(SB)/4, $0x3f800000
+DATA expConst<>+292(SB)/4, $0x3f800000
+DATA expConst<>+296(SB)/4, $0x3f800000
+DATA expConst<>+300(SB)/4, $0x3f800000
+DATA expConst<>+304(SB)/4, $0x3f800000
+DATA expConst<>+308(SB)/4, $0x3f800000
+DATA expConst<>+312(SB)/4, $0x3f800000
+DATA expConst<>+316(SB)/4, $0x3f800000
+DATA expConst<>+320(SB)/4, $0x0000007f
+DATA expConst<>+324(SB)/4, $0x0000007f
+DATA expConst<>+328(SB)/4, $0x0000007f
+DATA expConst<>+332(SB)/4, $0x0000007f
+DATA expConst<>+336(SB)/4, $0x0000007f
+DATA expConst<>+340(SB)/4, $0x0000007f
+DATA expConst<>+344(SB)/4, $0x0000007f
+DATA expConst<>+348(SB)/4, $0x0000007f
+DATA expConst<>+352(SB)/4, $0xc2aea8f6
+DATA expConst<>+356(SB)/4, $0xc2aea8f6
+DATA expConst<>+360(SB)/4, $0xc2aea8f6
+DATA expConst<>+364(SB)/4, $0xc2aea8f6
+DATA expConst<>+368(SB)/4, $0xc2aea8f6
+DATA expConst<>+372(SB)/4, $0xc2aea8f6
+DATA expConst<>+376(SB)/4, $0xc2aea8f6
+DATA expConst<>+380(SB)/4, $0xc2aea8f6
+DATA expConst<>+384(SB)/4, $0x42b17218
+DATA expConst<>+388(SB)/4, $0x42b17218
+DATA expConst<>+392(SB)/4, $0x42b17218
+DATA expConst<>+396(SB)/4, $0x42b17218
+DATA expConst<>+400(SB)/4, $0x42b17218
+DATA expConst<>+404(SB)/4, $0x42b17218
+DATA expConst<>+408(SB)/4, $0x42b17218
+DATA expConst<>+412(SB)/4, $0x42b17218
+DATA expConst<>+416(SB)/4, $0x7f800000
+DATA expConst<>+420(SB)/4, $0x7f800000
+DATA expConst<>+424(SB)/4, $0x7f800000
+DATA expConst<>+428(SB)/4, $0x7f800000
+DATA expConst<>+432(SB)/4, $0x7f800000
+DATA expConst<>+436(SB)/4, $0x7f800000
+DATA expConst<>+440(SB)/4, $0x7f800000
+DATA expConst<>+444(SB)/4, $0x7f800000
+GLOBL expConst<>(SB), RODATA|NOPTR, $448
+
+#define EXP8 \
+	VMULPS    expConst<>+0(SB), Y0, Y1 \
+	VCVTPS2DQ Y1, Y2 \
+	VCVTDQ2PS Y2, Y3 \
+	VMULPS    expConst<>+32(SB), Y3, Y4 \
+	VSUBPS    Y4, Y0, Y5 \
+	VMULPS    expConst<>+64(SB), Y3, Y4 \
+	VSUBPS    Y4, Y5, Y5 \
+	VMULPS    Y5, Y5, Y6 \
+	VMULPS    expConst<>+96(SB), Y5, Y7 \
+	VADDPS    expConst<>+128(SB), Y7, Y7 \
+	VMULPS    Y5, Y7, Y7 \
+	VADDPS    expConst<>+160(SB), Y7, Y7 \
+	VMULPS    Y5, Y7, Y7 \
+	VADDPS    expConst<>+192(SB), Y7, Y7 \
+	VMULPS    Y5, Y7, Y7 \
+	VADDPS    expConst<>+224(SB), Y7, Y7 \
+	VMULPS    Y5, Y7, Y7 \
+	VADDPS    expConst<>+256(SB), Y7, Y7 \
+	VMULPS    Y6, Y7, Y7 \
+	VADDPS    Y5, Y7, Y7 \
+	VADDPS    expConst<>+288(SB), Y7, Y7 \
+	VPSRAD    $1, Y2, Y8 \
+	VPSUBD    Y8, Y2, Y9 \
+	VPADDD    expConst<>+320(SB), Y8, Y8 \
+	VPSLLD    $23, Y8, Y8 \
+	VPADDD    expConst<>+320(SB), Y9, Y9 \
+	VPSLLD    $23, Y9, Y9 \
+	VMULPS    Y8, Y7, Y7 \
+	VMULPS    Y9, Y7, Y7 \
+	VCMPPS    $0x11, expConst<>+352(SB), Y0, Y10 \
+	VANDNPS   Y7, Y10, Y7 \
+	VCMPPS    $0x1e, expConst<>+384(SB), Y0, Y10 \
+	VBLENDVPS Y10, expConst<>+416(SB), Y7, Y7 \
+	VCMPPS    $3, Y0, Y0, Y10 \
+	VBLENDVPS Y10, Y0, Y7, Y7
+
+TEXT ·expAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	CMPQ CX, $8
+	JLT  exptail
+
+exploop:
+	VMOVUPS   (SI), Y0
+	EXP8
+	VMOVUPS   Y7, (DI)
+	ADDQ      $32, SI
+	ADDQ      $32, DI
+	SUBQ      $8, CX
+	CMPQ      CX, $8
+	JGE       exploop
+
+exptail:
+	TESTQ      CX, CX
+	JEQ        expdone
+	MOVQ       $8, R8
+	SUBQ       CX, R8
+	LEAQ       tailMask<>+0(SB), R9
+	VMOVDQU    (R9)(R8*4), Y11
+	VMASKMOVPS (SI), Y11, Y0
+	EXP8
+	VMASKMOVPS Y7, Y11, (DI)
+
+expdone:
+	VZEROUPPER
+	RET
+
 // func peakAVX2(n int)
 // n iterations of 12 independent 8-wide FMAs (192 flops each), registers
 // only: the machine's FMA peak, for PeakGFLOPS.
@@ -2004,6 +2197,114 @@ r64next:
 	ADDQ $256, R12
 	DECQ R10
 	JNZ  r64tile
+	VZEROUPPER
+	RET
+
+// func gemmRow4x64AVX512(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+// gemmRow6x64AVX512 for 4×64 tiles: the edge kernel of the AVX-512 set, so
+// that a block of 128 rows is 20 panels of 6 and 2 of 4 rather than 22 of
+// 6, four rows of them padding. Accumulators: row r in Z(4r)..Z(4r+3).
+
+#define STEP4x64(aoff, b0, b1, b2, b3) \
+	VMOVUPS      b0, Z24            \
+	VMOVUPS      b1, Z25            \
+	VMOVUPS      b2, Z26            \
+	VMOVUPS      b3, Z27            \
+	VBROADCASTSS (aoff+0)(SI), Z28 \
+	VFMADD231PS  Z24, Z28, Z0      \
+	VFMADD231PS  Z25, Z28, Z1      \
+	VFMADD231PS  Z26, Z28, Z2      \
+	VFMADD231PS  Z27, Z28, Z3      \
+	VBROADCASTSS (aoff+4)(SI), Z29 \
+	VFMADD231PS  Z24, Z29, Z4      \
+	VFMADD231PS  Z25, Z29, Z5      \
+	VFMADD231PS  Z26, Z29, Z6      \
+	VFMADD231PS  Z27, Z29, Z7      \
+	VBROADCASTSS (aoff+8)(SI), Z28 \
+	VFMADD231PS  Z24, Z28, Z8      \
+	VFMADD231PS  Z25, Z28, Z9      \
+	VFMADD231PS  Z26, Z28, Z10     \
+	VFMADD231PS  Z27, Z28, Z11     \
+	VBROADCASTSS (aoff+12)(SI), Z29 \
+	VFMADD231PS  Z24, Z29, Z12     \
+	VFMADD231PS  Z25, Z29, Z13     \
+	VFMADD231PS  Z26, Z29, Z14     \
+	VFMADD231PS  Z27, Z29, Z15
+
+#define STEPS4x64EDGE \
+	PREFETCHT0 (DI)(R13*8)                                                   \
+	STEP4x64(0, (DI), 64(DI), 128(DI), 192(DI))                              \
+	STEP4x64(16, (DI)(R13*1), 64(DI)(R13*1), 128(DI)(R13*1), 192(DI)(R13*1)) \
+	STEP4x64(32, (DI)(R13*2), 64(DI)(R13*2), 128(DI)(R13*2), 192(DI)(R13*2)) \
+	STEP4x64(48, (DI)(R14*1), 64(DI)(R14*1), 128(DI)(R14*1), 192(DI)(R14*1)) \
+	LEAQ (DI)(R13*4), DI                                                     \
+	ADDQ $64, SI
+
+TEXT ·gemmRow4x64AVX512(SB), NOSPLIT, $0-68
+	ROWSETUP
+
+e64tile:
+	MOVQ   a+16(FP), SI
+	MOVQ   AX, DI
+	MOVQ   BX, CX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	CMPQ   CX, $4
+	JLT    e64ktail
+
+e64kloop4:
+	STEPS4x64EDGE
+	SUBQ $4, CX
+	CMPQ CX, $4
+	JGE  e64kloop4
+
+e64ktail:
+	TESTQ CX, CX
+	JEQ   e64store
+
+e64kloop1:
+	STEP4x64(0, (DI), 64(DI), 128(DI), 192(DI))
+	ADDQ $16, SI
+	ADDQ R13, DI
+	DECQ CX
+	JNZ  e64kloop1
+
+e64store:
+	MOVQ  R12, R9
+	TESTL R11, R11
+	JEQ   e64store0
+	VBROADCASTSS beta+64(FP), Z31
+	STORE64BETA(Z0, Z1, Z2, Z3)
+	STORE64BETA(Z4, Z5, Z6, Z7)
+	STORE64BETA(Z8, Z9, Z10, Z11)
+	STORE64BETA(Z12, Z13, Z14, Z15)
+	JMP e64next
+
+e64store0:
+	STORE64(Z0, Z1, Z2, Z3)
+	STORE64(Z4, Z5, Z6, Z7)
+	STORE64(Z8, Z9, Z10, Z11)
+	STORE64(Z12, Z13, Z14, Z15)
+
+e64next:
+	ADDQ DX, AX
+	ADDQ $256, R12
+	DECQ R10
+	JNZ  e64tile
 	VZEROUPPER
 	RET
 

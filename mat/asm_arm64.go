@@ -209,3 +209,6 @@ func scaleSliceNEON(alpha float32, x []float32) {
 	}
 	scaleGeneric(alpha, x[n:])
 }
+
+// expVector: the NEON set has no exp kernel (see kernelSet.vectorExp).
+func expVector(dst, src []float32) int { return 0 }

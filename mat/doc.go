@@ -22,11 +22,12 @@
 // C of at most 24 columns is computed as dot products along K (op(A) = A)
 // or as columns along M (op(A) = Aᵀ). AVX2 and NEON have assembly for all
 // of these (NEON hands C blocks narrower than its tiles to Go); the generic
-// kernels have the GEMV only. On AVX2 the blocked driver also reads a
+// kernels have the GEMV only. On amd64 the blocked driver also reads a
 // row-major B in place instead of packing it when few rows of A share it,
-// and uses a 4-row kernel for the last rows. The order in which the
-// products are added depends on the kernels, the shape and the thread
-// count, so results may differ in the last bits between implementations;
+// and uses a 4-row kernel for the last rows, so that 128 rows are 20
+// panels of 6 and 2 of 4, none padded. The order in which the products
+// are added depends on the kernels, the shape and the thread count, so
+// results may differ in the last bits between implementations;
 // each is within a few K·2⁻²⁴ of the exact sum. NaN and Inf in A or B reach
 // exactly the elements of C they contribute to.
 //
@@ -57,6 +58,12 @@
 // and -0 stays -0; ReLUGrad gives +0 wherever x > 0 is false (x negative,
 // ±0 or NaN), so a NaN in x gives 0 and a NaN in grad where x > 0 a NaN.
 // Linear and LinearReLU add the bias and apply ReLU by the same rule.
+//
+// Exp (the softmax's exponential) gives the same bits on every
+// implementation too: the AVX2 kernel does the float32 operations of its Go
+// twin in the same order. It is within about one unit in the last place of
+// e^x, flushes results below the smallest normal float32 to 0 and returns
+// +Inf past the largest.
 //
 // On large operands the element functions, and GatherRows (the gathering of
 // a shuffled mini-batch), share the work with a polling worker when there

@@ -26,6 +26,11 @@ type kernelSet struct {
 	// Everything below is optional: a nil field means the driver uses its
 	// portable Go code (or the next simpler kernel) instead.
 
+	// vectorExp says that the set uses this architecture's expVector,
+	// which computes a prefix of dst[i] = e^src[i] bit-identically to
+	// expGeneric (see Exp).
+	vectorExp bool
+
 	// packA and packB pack one full panel (gemm.mr rows of op(A), gemm.nr
 	// columns of op(B)) faster than the Go packing loops; see panelPacker.
 	packA, packB panelPacker
