@@ -43,14 +43,20 @@ var avx2Kernels = kernelSet{
 // avx512Kernels is the AVX2 set with AVX-512 kernels where they measured
 // faster: the 6×64 GEMM row kernel and its 4×64 edge kernel (B panels of 64
 // columns, packed or read in place; A panels of 6 or 4 rows, packed by the
-// AVX2 packers), the batch-1 GEMV and the peak loop.
+// AVX2 packers, or read in place), the batch-1 GEMV and the peak loop.
 var avx512Kernels = func() kernelSet {
 	ks := avx2Kernels
 	ks.name = "avx512"
 	ks.gemm = microKernel{mr: 6, nr: 64}
-	ks.gemmRowStrided = gemmRow6x64AVX512
+	ks.gemmRowStrided = func(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32) {
+		gemmRow6x64AVX512(k, n, a, 1, 6, b, stepStride, tileStride, c, ldc, beta)
+	}
 	ks.packB = panelPacker{copy: packCopy64AVX512, trans: packTrans64AVX2}
-	ks.edgeRows = &edgeKernel{mr: 4, row: gemmRow4x64AVX512, packA: avx2Kernels.edgeRows.packA}
+	ks.edgeRows = &edgeKernel{mr: 4, packA: avx2Kernels.edgeRows.packA,
+		row: func(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32) {
+			gemmRow4x64AVX512(k, n, a, 1, 4, b, stepStride, tileStride, c, ldc, beta)
+		}}
+	ks.rowA, ks.edgeRowA = gemmRow6x64AVX512, gemmRow4x64AVX512
 	fast := *avx2Kernels.fast
 	fast.gemv, fast.gemvUnit = gemvAVX512, 256
 	ks.fast = &fast
@@ -62,10 +68,10 @@ var avx512Kernels = func() kernelSet {
 func peakAVX512(n int)
 
 //go:noescape
-func gemmRow4x64AVX512(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+func gemmRow6x64AVX512(k, n int, a *float32, aRow, aStep int, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
 
 //go:noescape
-func gemmRow6x64AVX512(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+func gemmRow4x64AVX512(k, n int, a *float32, aRow, aStep int, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
 
 // packTrans64AVX2 packs a 64-wide panel whose lanes are rows of src
 // (dst[p*64+i] = alpha·src[i*ld+p]) with the AVX2 transpose kernel.

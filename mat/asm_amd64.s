@@ -2048,57 +2048,65 @@ gv512store:
 	RET
 
 // ---------------------------------------------------------------------------
-// func gemmRow6x64AVX512(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
-// The strided row kernel of the AVX2 set (see gemmRow6x16AVX2), for 6×64
-// tiles: on cores that execute 512-bit FMAs at full width (Zen 5, Intel
-// server cores) it doubles the arithmetic per instruction. Accumulators:
-// row r in Z(4r)..Z(4r+3); the B step in Z24..Z27; A broadcasts in Z28/Z29.
-// Registers otherwise as in gemmRow6x16AVX2 (ROWSETUP).
+// func gemmRow6x64AVX512(k, n int, a *float32, aRow, aStep int, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+// func gemmRow4x64AVX512(the same arguments)
+// n consecutive 6×64 (4×64) tiles of one row panel, as gemmRow6x16AVX2 but
+// with A read through strides: row i, step p at a + i*aRow + p*aStep. A
+// packed panel has aRow 1 and aStep 6 (4); A read in place has aRow lda
+// and aStep 1. B step p of tile t at b + t*tileStride + p*stepStride; C
+// tile t at c + t*64. On cores that execute 512-bit FMAs at full width (Zen
+// 5, Intel server cores) a step does twice the arithmetic of the AVX2
+// kernel's. Accumulators: row r in Z(4r)..Z(4r+3); the B step in Z24..Z27;
+// A broadcasts in Z28/Z29. A's rows are addressed from SI (rows 0-2) and R9
+// (rows 3-5, SI + 3·aRow) with R8 = aRow bytes, both advanced by R11 =
+// aStep bytes; the store reloads R8 with ldc and R11 with beta's bits.
 
-#define STEP6x64(aoff, b0, b1, b2, b3) \
-	VMOVUPS      b0, Z24            \
-	VMOVUPS      b1, Z25            \
-	VMOVUPS      b2, Z26            \
-	VMOVUPS      b3, Z27            \
-	VBROADCASTSS (aoff+0)(SI), Z28 \
-	VFMADD231PS  Z24, Z28, Z0      \
-	VFMADD231PS  Z25, Z28, Z1      \
-	VFMADD231PS  Z26, Z28, Z2      \
-	VFMADD231PS  Z27, Z28, Z3      \
-	VBROADCASTSS (aoff+4)(SI), Z29 \
-	VFMADD231PS  Z24, Z29, Z4      \
-	VFMADD231PS  Z25, Z29, Z5      \
-	VFMADD231PS  Z26, Z29, Z6      \
-	VFMADD231PS  Z27, Z29, Z7      \
-	VBROADCASTSS (aoff+8)(SI), Z28 \
-	VFMADD231PS  Z24, Z28, Z8      \
-	VFMADD231PS  Z25, Z28, Z9      \
-	VFMADD231PS  Z26, Z28, Z10      \
-	VFMADD231PS  Z27, Z28, Z11      \
-	VBROADCASTSS (aoff+12)(SI), Z29 \
-	VFMADD231PS  Z24, Z29, Z12      \
-	VFMADD231PS  Z25, Z29, Z13      \
-	VFMADD231PS  Z26, Z29, Z14      \
-	VFMADD231PS  Z27, Z29, Z15      \
-	VBROADCASTSS (aoff+16)(SI), Z28 \
-	VFMADD231PS  Z24, Z28, Z16      \
-	VFMADD231PS  Z25, Z28, Z17      \
-	VFMADD231PS  Z26, Z28, Z18      \
-	VFMADD231PS  Z27, Z28, Z19      \
-	VBROADCASTSS (aoff+20)(SI), Z29 \
-	VFMADD231PS  Z24, Z29, Z20      \
-	VFMADD231PS  Z25, Z29, Z21      \
-	VFMADD231PS  Z26, Z29, Z22      \
-	VFMADD231PS  Z27, Z29, Z23
+// One step: the B step into Z24..Z27, A rows times it, A advanced.
+#define ROWS4x64(b0, b1, b2, b3) \
+	VMOVUPS      b0, Z24 \
+	VMOVUPS      b1, Z25 \
+	VMOVUPS      b2, Z26 \
+	VMOVUPS      b3, Z27 \
+	VBROADCASTSS (SI), Z28 \
+	VFMADD231PS  Z24, Z28, Z0 \
+	VFMADD231PS  Z25, Z28, Z1 \
+	VFMADD231PS  Z26, Z28, Z2 \
+	VFMADD231PS  Z27, Z28, Z3 \
+	VBROADCASTSS (SI)(R8*1), Z29 \
+	VFMADD231PS  Z24, Z29, Z4 \
+	VFMADD231PS  Z25, Z29, Z5 \
+	VFMADD231PS  Z26, Z29, Z6 \
+	VFMADD231PS  Z27, Z29, Z7 \
+	VBROADCASTSS (SI)(R8*2), Z28 \
+	VFMADD231PS  Z24, Z28, Z8 \
+	VFMADD231PS  Z25, Z28, Z9 \
+	VFMADD231PS  Z26, Z28, Z10 \
+	VFMADD231PS  Z27, Z28, Z11 \
+	VBROADCASTSS (R9), Z29 \
+	VFMADD231PS  Z24, Z29, Z12 \
+	VFMADD231PS  Z25, Z29, Z13 \
+	VFMADD231PS  Z26, Z29, Z14 \
+	VFMADD231PS  Z27, Z29, Z15
 
-#define STEPS4x64 \
-	PREFETCHT0 (DI)(R13*8)                                                \
-	STEP6x64(0, (DI), 64(DI), 128(DI), 192(DI))                           \
-	STEP6x64(24, (DI)(R13*1), 64(DI)(R13*1), 128(DI)(R13*1), 192(DI)(R13*1)) \
-	STEP6x64(48, (DI)(R13*2), 64(DI)(R13*2), 128(DI)(R13*2), 192(DI)(R13*2)) \
-	STEP6x64(72, (DI)(R14*1), 64(DI)(R14*1), 128(DI)(R14*1), 192(DI)(R14*1)) \
-	LEAQ (DI)(R13*4), DI                                                  \
-	ADDQ $96, SI
+#define STEP6x64(b0, b1, b2, b3) \
+	ROWS4x64(b0, b1, b2, b3) \
+	VBROADCASTSS (R9)(R8*1), Z28 \
+	VFMADD231PS  Z24, Z28, Z16 \
+	VFMADD231PS  Z25, Z28, Z17 \
+	VFMADD231PS  Z26, Z28, Z18 \
+	VFMADD231PS  Z27, Z28, Z19 \
+	VBROADCASTSS (R9)(R8*2), Z29 \
+	VFMADD231PS  Z24, Z29, Z20 \
+	VFMADD231PS  Z25, Z29, Z21 \
+	VFMADD231PS  Z26, Z29, Z22 \
+	VFMADD231PS  Z27, Z29, Z23 \
+	ADDQ         R11, SI \
+	ADDQ         R11, R9
+
+#define STEP4x64(b0, b1, b2, b3) \
+	ROWS4x64(b0, b1, b2, b3) \
+	ADDQ         R11, SI \
+	ADDQ         R11, R9
 
 // C row (at R9) = beta(Z31)·C + acc, then R9 += ldc bytes.
 #define STORE64BETA(r0, r1, r2, r3) \
@@ -2120,13 +2128,27 @@ gv512store:
 	VMOVUPS r3, 192(R9) \
 	ADDQ    R8, R9
 
-TEXT ·gemmRow6x64AVX512(SB), NOSPLIT, $0-68
-	ROWSETUP
+TEXT ·gemmRow6x64AVX512(SB), NOSPLIT, $0-84
+	MOVQ k+0(FP), BX
+	MOVQ n+8(FP), R10
+	MOVQ b+40(FP), AX
+	MOVQ stepStride+48(FP), R13
+	SHLQ $2, R13
+	LEAQ (R13)(R13*2), R14
+	MOVQ tileStride+56(FP), DX
+	SHLQ $2, DX
+	MOVQ c+64(FP), R12
 
-r64tile:
-	MOVQ   a+16(FP), SI
-	MOVQ   AX, DI
-	MOVQ   BX, CX
+r6x64tile:
+	MOVQ a+16(FP), SI
+	MOVQ aRow+24(FP), R8
+	SHLQ $2, R8
+	LEAQ (SI)(R8*2), R9
+	ADDQ R8, R9
+	MOVQ aStep+32(FP), R11
+	SHLQ $2, R11
+	MOVQ AX, DI
+	MOVQ BX, CX
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -2151,40 +2173,47 @@ r64tile:
 	VPXORD Z21, Z21, Z21
 	VPXORD Z22, Z22, Z22
 	VPXORD Z23, Z23, Z23
-	CMPQ   CX, $4
-	JLT    r64ktail
+	CMPQ CX, $4
+	JLT  r6x64ktail
 
-r64kloop4:
-	STEPS4x64
+r6x64kloop4:
+	PREFETCHT0 (DI)(R13*8)
+	STEP6x64((DI), 64(DI), 128(DI), 192(DI))
+	STEP6x64((DI)(R13*1), 64(DI)(R13*1), 128(DI)(R13*1), 192(DI)(R13*1))
+	STEP6x64((DI)(R13*2), 64(DI)(R13*2), 128(DI)(R13*2), 192(DI)(R13*2))
+	STEP6x64((DI)(R14*1), 64(DI)(R14*1), 128(DI)(R14*1), 192(DI)(R14*1))
+	LEAQ (DI)(R13*4), DI
 	SUBQ $4, CX
 	CMPQ CX, $4
-	JGE  r64kloop4
+	JGE  r6x64kloop4
 
-r64ktail:
+r6x64ktail:
 	TESTQ CX, CX
-	JEQ   r64store
+	JEQ   r6x64store
 
-r64kloop1:
-	STEP6x64(0, (DI), 64(DI), 128(DI), 192(DI))
-	ADDQ $24, SI
+r6x64kloop1:
+	STEP6x64((DI), 64(DI), 128(DI), 192(DI))
 	ADDQ R13, DI
 	DECQ CX
-	JNZ  r64kloop1
+	JNZ  r6x64kloop1
 
-r64store:
-	MOVQ  R12, R9
-	TESTL R11, R11
-	JEQ   r64store0
-	VBROADCASTSS beta+64(FP), Z31
+r6x64store:
+	MOVQ R12, R9
+	MOVQ ldc+72(FP), R8
+	SHLQ $2, R8
+	MOVL beta+80(FP), R11
+	ANDL $0x7fffffff, R11
+	JEQ  r6x64store0
+	VBROADCASTSS beta+80(FP), Z31
 	STORE64BETA(Z0, Z1, Z2, Z3)
 	STORE64BETA(Z4, Z5, Z6, Z7)
 	STORE64BETA(Z8, Z9, Z10, Z11)
 	STORE64BETA(Z12, Z13, Z14, Z15)
 	STORE64BETA(Z16, Z17, Z18, Z19)
 	STORE64BETA(Z20, Z21, Z22, Z23)
-	JMP r64next
+	JMP r6x64next
 
-r64store0:
+r6x64store0:
 	STORE64(Z0, Z1, Z2, Z3)
 	STORE64(Z4, Z5, Z6, Z7)
 	STORE64(Z8, Z9, Z10, Z11)
@@ -2192,61 +2221,35 @@ r64store0:
 	STORE64(Z16, Z17, Z18, Z19)
 	STORE64(Z20, Z21, Z22, Z23)
 
-r64next:
+r6x64next:
 	ADDQ DX, AX
 	ADDQ $256, R12
 	DECQ R10
-	JNZ  r64tile
+	JNZ  r6x64tile
 	VZEROUPPER
 	RET
 
-// func gemmRow4x64AVX512(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
-// gemmRow6x64AVX512 for 4×64 tiles: the edge kernel of the AVX-512 set, so
-// that a block of 128 rows is 20 panels of 6 and 2 of 4 rather than 22 of
-// 6, four rows of them padding. Accumulators: row r in Z(4r)..Z(4r+3).
+TEXT ·gemmRow4x64AVX512(SB), NOSPLIT, $0-84
+	MOVQ k+0(FP), BX
+	MOVQ n+8(FP), R10
+	MOVQ b+40(FP), AX
+	MOVQ stepStride+48(FP), R13
+	SHLQ $2, R13
+	LEAQ (R13)(R13*2), R14
+	MOVQ tileStride+56(FP), DX
+	SHLQ $2, DX
+	MOVQ c+64(FP), R12
 
-#define STEP4x64(aoff, b0, b1, b2, b3) \
-	VMOVUPS      b0, Z24            \
-	VMOVUPS      b1, Z25            \
-	VMOVUPS      b2, Z26            \
-	VMOVUPS      b3, Z27            \
-	VBROADCASTSS (aoff+0)(SI), Z28 \
-	VFMADD231PS  Z24, Z28, Z0      \
-	VFMADD231PS  Z25, Z28, Z1      \
-	VFMADD231PS  Z26, Z28, Z2      \
-	VFMADD231PS  Z27, Z28, Z3      \
-	VBROADCASTSS (aoff+4)(SI), Z29 \
-	VFMADD231PS  Z24, Z29, Z4      \
-	VFMADD231PS  Z25, Z29, Z5      \
-	VFMADD231PS  Z26, Z29, Z6      \
-	VFMADD231PS  Z27, Z29, Z7      \
-	VBROADCASTSS (aoff+8)(SI), Z28 \
-	VFMADD231PS  Z24, Z28, Z8      \
-	VFMADD231PS  Z25, Z28, Z9      \
-	VFMADD231PS  Z26, Z28, Z10     \
-	VFMADD231PS  Z27, Z28, Z11     \
-	VBROADCASTSS (aoff+12)(SI), Z29 \
-	VFMADD231PS  Z24, Z29, Z12     \
-	VFMADD231PS  Z25, Z29, Z13     \
-	VFMADD231PS  Z26, Z29, Z14     \
-	VFMADD231PS  Z27, Z29, Z15
-
-#define STEPS4x64EDGE \
-	PREFETCHT0 (DI)(R13*8)                                                   \
-	STEP4x64(0, (DI), 64(DI), 128(DI), 192(DI))                              \
-	STEP4x64(16, (DI)(R13*1), 64(DI)(R13*1), 128(DI)(R13*1), 192(DI)(R13*1)) \
-	STEP4x64(32, (DI)(R13*2), 64(DI)(R13*2), 128(DI)(R13*2), 192(DI)(R13*2)) \
-	STEP4x64(48, (DI)(R14*1), 64(DI)(R14*1), 128(DI)(R14*1), 192(DI)(R14*1)) \
-	LEAQ (DI)(R13*4), DI                                                     \
-	ADDQ $64, SI
-
-TEXT ·gemmRow4x64AVX512(SB), NOSPLIT, $0-68
-	ROWSETUP
-
-e64tile:
-	MOVQ   a+16(FP), SI
-	MOVQ   AX, DI
-	MOVQ   BX, CX
+r4x64tile:
+	MOVQ a+16(FP), SI
+	MOVQ aRow+24(FP), R8
+	SHLQ $2, R8
+	LEAQ (SI)(R8*2), R9
+	ADDQ R8, R9
+	MOVQ aStep+32(FP), R11
+	SHLQ $2, R11
+	MOVQ AX, DI
+	MOVQ BX, CX
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -2263,48 +2266,55 @@ e64tile:
 	VPXORD Z13, Z13, Z13
 	VPXORD Z14, Z14, Z14
 	VPXORD Z15, Z15, Z15
-	CMPQ   CX, $4
-	JLT    e64ktail
+	CMPQ CX, $4
+	JLT  r4x64ktail
 
-e64kloop4:
-	STEPS4x64EDGE
+r4x64kloop4:
+	PREFETCHT0 (DI)(R13*8)
+	STEP4x64((DI), 64(DI), 128(DI), 192(DI))
+	STEP4x64((DI)(R13*1), 64(DI)(R13*1), 128(DI)(R13*1), 192(DI)(R13*1))
+	STEP4x64((DI)(R13*2), 64(DI)(R13*2), 128(DI)(R13*2), 192(DI)(R13*2))
+	STEP4x64((DI)(R14*1), 64(DI)(R14*1), 128(DI)(R14*1), 192(DI)(R14*1))
+	LEAQ (DI)(R13*4), DI
 	SUBQ $4, CX
 	CMPQ CX, $4
-	JGE  e64kloop4
+	JGE  r4x64kloop4
 
-e64ktail:
+r4x64ktail:
 	TESTQ CX, CX
-	JEQ   e64store
+	JEQ   r4x64store
 
-e64kloop1:
-	STEP4x64(0, (DI), 64(DI), 128(DI), 192(DI))
-	ADDQ $16, SI
+r4x64kloop1:
+	STEP4x64((DI), 64(DI), 128(DI), 192(DI))
 	ADDQ R13, DI
 	DECQ CX
-	JNZ  e64kloop1
+	JNZ  r4x64kloop1
 
-e64store:
-	MOVQ  R12, R9
-	TESTL R11, R11
-	JEQ   e64store0
-	VBROADCASTSS beta+64(FP), Z31
+r4x64store:
+	MOVQ R12, R9
+	MOVQ ldc+72(FP), R8
+	SHLQ $2, R8
+	MOVL beta+80(FP), R11
+	ANDL $0x7fffffff, R11
+	JEQ  r4x64store0
+	VBROADCASTSS beta+80(FP), Z31
 	STORE64BETA(Z0, Z1, Z2, Z3)
 	STORE64BETA(Z4, Z5, Z6, Z7)
 	STORE64BETA(Z8, Z9, Z10, Z11)
 	STORE64BETA(Z12, Z13, Z14, Z15)
-	JMP e64next
+	JMP r4x64next
 
-e64store0:
+r4x64store0:
 	STORE64(Z0, Z1, Z2, Z3)
 	STORE64(Z4, Z5, Z6, Z7)
 	STORE64(Z8, Z9, Z10, Z11)
 	STORE64(Z12, Z13, Z14, Z15)
 
-e64next:
+r4x64next:
 	ADDQ DX, AX
 	ADDQ $256, R12
 	DECQ R10
-	JNZ  e64tile
+	JNZ  r4x64tile
 	VZEROUPPER
 	RET
 

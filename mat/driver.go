@@ -90,7 +90,7 @@ func (g *gemmCall) run(i0, i1, j0, j1 int) {
 		return
 	}
 	mr, nr := g.ks.gemm.mr, g.ks.gemm.nr
-	inPlaceB := g.inPlaceB()
+	inPlaceB, inPlaceA := g.inPlaceB(), g.inPlaceA()
 	kcMax := min(kcBlock(g.k), g.k)
 	mcMax := min(blockM, i1-i0)
 	ncMax := min(blockN, j1-j0)
@@ -129,10 +129,10 @@ func (g *gemmCall) run(i0, i1, j0, j1 int) {
 			}
 			for ic := i0; ic < i1; ic += blockM {
 				mc := min(blockM, i1-ic)
-				if g.packedA == nil {
+				if g.packedA == nil && !inPlaceA {
 					g.packA(pa, ic, mc, pc, kc)
 				}
-				g.macro(ws, pa, pb, ic, mc, jc, nc, pc, kc, beta, inPlaceB)
+				g.macro(ws, pa, pb, ic, mc, jc, nc, pc, kc, beta, inPlaceB, inPlaceA)
 			}
 		}
 	}
@@ -143,7 +143,7 @@ func (g *gemmCall) run(i0, i1, j0, j1 int) {
 // alike: all of op(B), or all of op(A). It does so only when that operand
 // is a single packed block, which is what each part would pack for itself.
 func (g *gemmCall) shareOperand(ws *workspace, tm, tn int) {
-	if g.fast != notFast || g.k > blockK {
+	if g.fast != notFast || g.k > blockK || g.inPlaceA() {
 		return
 	}
 	mr, nr := g.ks.gemm.mr, g.ks.gemm.nr
@@ -173,6 +173,15 @@ func (g *gemmCall) inPlaceB() bool {
 	return !g.transB && g.ks.gemmRowStrided != nil && g.m <= 256 && g.n <= 512 && g.b.Stride%1024 != 0
 }
 
+// inPlaceA reports whether the kernels read A's full panels in place
+// instead of packing them: where B is read in place too, so that nothing
+// is packed (packing A cost 4% of a batch-128 prediction), alpha is 1 (a
+// packed panel would carry it), A's row stride is not a multiple of 4 KiB
+// (the same cache-set caution as for B) and the set has the kernels.
+func (g *gemmCall) inPlaceA() bool {
+	return g.ks.rowA != nil && !g.transA && g.alpha == 1 && g.inPlaceB() && g.a.Stride%1024 != 0
+}
+
 // panelHeight returns the height of the next A panel when r rows remain:
 // the main kernel's mr, or the edge kernel's smaller one where that pads
 // less (with 6 and 4: 8 rows are two panels of 4, 7 are 4 + 4 with one
@@ -197,7 +206,10 @@ func (g *gemmCall) panelHeight(r int) int {
 // macro runs the kernels over the packed mc×kc block of A in pa and the
 // kc×nc block of B (packed in pb, or in place), updating C[ic:ic+mc,
 // jc:jc+nc].
-func (g *gemmCall) macro(ws *workspace, pa, pb []float32, ic, mc, jc, nc, pc, kc int, beta float32, inPlaceB bool) {
+//
+// With inPlaceA the full panels of A are read where they are, and only a
+// last, partial one is packed, into pa, as it comes.
+func (g *gemmCall) macro(ws *workspace, pa, pb []float32, ic, mc, jc, nc, pc, kc int, beta float32, inPlaceB, inPlaceA bool) {
 	nr := g.ks.gemm.nr
 	ldc := g.c.Stride
 	fullN := nc / nr
@@ -215,18 +227,25 @@ func (g *gemmCall) macro(ws *workspace, pa, pb []float32, ic, mc, jc, nc, pc, kc
 	for ir := 0; ir < mc; {
 		h := g.panelHeight(mc - ir)
 		rows := min(h, mc-ir)
-		ap := &pa[off*kc]
+		ap, lda := &pa[off*kc], 0
+		switch {
+		case inPlaceA && rows == h:
+			ap, lda = &g.a.Data[(ic+ir)*g.a.Stride+pc], g.a.Stride
+		case inPlaceA:
+			g.packA(pa, ic+ir, rows, pc, kc)
+			ap = &pa[0]
+		}
 		crow := (ic+ir)*ldc + jc
 		if fullN > 0 && rows == h {
-			g.tiles(h, kc, fullN, ap, b, stepS, tileS, &g.c.Data[crow], ldc, beta)
+			g.tiles(h, kc, fullN, ap, lda, b, stepS, tileS, &g.c.Data[crow], ldc, beta)
 		} else {
 			for t := range fullN {
-				g.tiles(h, kc, 1, ap, addFloats(b, t*tileS), stepS, tileS, &ws.tile[0], nr, 0)
+				g.tiles(h, kc, 1, ap, lda, addFloats(b, t*tileS), stepS, tileS, &ws.tile[0], nr, 0)
 				mergeTile(g.c.Data[crow+t*nr:], ldc, ws.tile, nr, rows, nr, beta)
 			}
 		}
 		if jr := fullN * nr; jr < nc {
-			g.tiles(h, kc, 1, ap, edgeB, nr, nr*kc, &ws.tile[0], nr, 0)
+			g.tiles(h, kc, 1, ap, lda, edgeB, nr, nr*kc, &ws.tile[0], nr, 0)
 			mergeTile(g.c.Data[crow+jr:], ldc, ws.tile, nr, rows, nc-jr, beta)
 		}
 		if pc+kc == g.k {
@@ -240,10 +259,15 @@ func (g *gemmCall) macro(ws *workspace, pa, pb []float32, ic, mc, jc, nc, pc, kc
 
 // tiles computes n consecutive tiles of height h with the best kernel the
 // set has: a strided row kernel (B packed or in place), a packed row kernel,
-// or the micro-kernel tile by tile (B is packed for the last two).
-func (g *gemmCall) tiles(h, k, n int, a, b *float32, stepS, tileS int, c *float32, ldc int, beta float32) {
+// or the micro-kernel tile by tile (B is packed for the last two). A is a
+// packed panel if lda is 0, else read in place with that row stride.
+func (g *gemmCall) tiles(h, k, n int, a *float32, lda int, b *float32, stepS, tileS int, c *float32, ldc int, beta float32) {
 	ks := g.ks
 	switch {
+	case lda != 0 && h == ks.gemm.mr:
+		ks.rowA(k, n, a, lda, 1, b, stepS, tileS, c, ldc, beta)
+	case lda != 0:
+		ks.edgeRowA(k, n, a, lda, 1, b, stepS, tileS, c, ldc, beta)
 	case h != ks.gemm.mr:
 		ks.edgeRows.row(k, n, a, b, stepS, tileS, c, ldc, beta)
 	case ks.gemmRowStrided != nil:

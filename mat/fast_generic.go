@@ -74,19 +74,32 @@ func floats(base *float32, off, n int) []float32 {
 // microKernel's rules for C and beta.
 func stridedRowGeneric(mr, nr int) stridedRowKernel {
 	return func(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32) {
-		for t := range n {
-			for i := range mr {
-				crow := floats(c, i*ldc+t*nr, nr)
-				for j := range crow {
-					var s float32
-					for p := range k {
-						s += *addFloats(a, p*mr+i) * *addFloats(b, t*tileStride+p*stepStride+j)
-					}
-					if beta != 0 {
-						s += beta * crow[j]
-					}
-					crow[j] = s
+		rowGeneric(mr, nr, k, n, a, 1, mr, b, stepStride, tileStride, c, ldc, beta)
+	}
+}
+
+// stridedRowGenericA returns the twin of a rowKernelA with mr×nr tiles.
+func stridedRowGenericA(mr, nr int) rowKernelA {
+	return func(k, n int, a *float32, aRow, aStep int, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32) {
+		rowGeneric(mr, nr, k, n, a, aRow, aStep, b, stepStride, tileStride, c, ldc, beta)
+	}
+}
+
+// rowGeneric computes n mr×nr tiles with A's element (i, p) at
+// a + i*aRow + p*aStep.
+func rowGeneric(mr, nr, k, n int, a *float32, aRow, aStep int, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32) {
+	for t := range n {
+		for i := range mr {
+			crow := floats(c, i*ldc+t*nr, nr)
+			for j := range crow {
+				var s float32
+				for p := range k {
+					s += *addFloats(a, i*aRow+p*aStep) * *addFloats(b, t*tileStride+p*stepStride+j)
 				}
+				if beta != 0 {
+					s += beta * crow[j]
+				}
+				crow[j] = s
 			}
 		}
 	}

@@ -44,6 +44,10 @@ type kernelSet struct {
 	// instead of packing it, where that pays.
 	gemmRowStrided stridedRowKernel
 
+	// rowA and edgeRowA, if set, are gemmRowStrided and edgeRows.row
+	// reading A in place instead of from a packed panel (see inPlaceA).
+	rowA, edgeRowA rowKernelA
+
 	// edgeRows, if set, is a kernel with fewer rows than gemm.mr for the
 	// last row panels, so that they need little or no padding (with 6 and
 	// 4, a block of 128 rows is 20 panels of 6 and 2 of 4). It needs
@@ -69,6 +73,12 @@ type rowKernel func(k, n int, a, b, c *float32, ldc int, beta float32)
 // be a packed panel (stepStride nr, tileStride nr*k) or a row-major matrix
 // read in place (stepStride ldb, tileStride nr).
 type stridedRowKernel func(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
+
+// rowKernelA is a stridedRowKernel that reads A through strides too: step
+// p of row i of the panel at a + i*aRow + p*aStep. The driver calls it with
+// aRow = lda and aStep = 1 to read A where it is; unlike a packed panel,
+// that cannot carry alpha, so it does so only when alpha is 1.
+type rowKernelA func(k, n int, a *float32, aRow, aStep int, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
 
 // edgeKernel is a strided row kernel of another tile height, with its A
 // packer.

@@ -299,3 +299,54 @@ func TestFastPathParallel(t *testing.T) {
 		}
 	})
 }
+
+// TestRowKernelsInPlaceA checks the kernels that read A in place against
+// their Go twin, over several tiles, with A and B read through row strides,
+// odd depths, and beta 0 (C not read) and not.
+func TestRowKernelsInPlaceA(t *testing.T) {
+	rng := rand.New(rand.NewPCG(37, 38))
+	for _, ks := range kernelSets {
+		if ks.rowA == nil {
+			continue
+		}
+		nr := ks.gemm.nr
+		kernels := []struct {
+			mr  int
+			row rowKernelA
+		}{{ks.gemm.mr, ks.rowA}, {ks.edgeRows.mr, ks.edgeRowA}}
+		for _, rk := range kernels {
+			for _, k := range []int{1, 3, 4, 5, 17, 64, 131} {
+				for _, beta := range []float32{0, 0.5} {
+					const tiles = 3
+					lda, ldb, ldc := k+3, tiles*nr+5, tiles*nr+2
+					a := make([]float32, 1+rk.mr*lda)[1:] // unaligned
+					b := make([]float32, k*ldb)
+					for i := range a {
+						a[i] = rng.Float32() - 0.5
+					}
+					for i := range b {
+						b[i] = rng.Float32() - 0.5
+					}
+					got := make([]float32, rk.mr*ldc)
+					for i := range got {
+						got[i] = rng.Float32()
+					}
+					want := append([]float32(nil), got...)
+					rk.row(k, tiles, &a[0], lda, 1, &b[0], ldb, nr, &got[0], ldc, beta)
+					stridedRowGenericA(rk.mr, nr)(k, tiles, &a[0], lda, 1, &b[0], ldb, nr, &want[0], ldc, beta)
+					for i := range got {
+						if i%ldc >= tiles*nr {
+							if got[i] != want[i] {
+								t.Fatalf("%s rowA%d k=%d: wrote outside the tiles at %d", ks.name, rk.mr, k, i)
+							}
+							continue
+						}
+						if math.Abs(float64(got[i]-want[i])) > float64(k+2)*1.2e-7*(float64(k)/4+1) {
+							t.Fatalf("%s rowA%d k=%d beta=%v: C[%d,%d] = %v, twin gives %v", ks.name, rk.mr, k, beta, i/ldc, i%ldc, got[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
