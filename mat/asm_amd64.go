@@ -43,7 +43,8 @@ var avx2Kernels = kernelSet{
 // avx512Kernels is the AVX2 set with AVX-512 kernels where they measured
 // faster: the 6×64 GEMM row kernel and its 4×64 edge kernel (B panels of 64
 // columns, packed or read in place; A panels of 6 or 4 rows, packed by the
-// AVX2 packers, or read in place), the batch-1 GEMV and the peak loop.
+// AVX2 packers, or read in place), the batch-1 GEMV, the dot kernel of
+// narrow products and the peak loop.
 var avx512Kernels = func() kernelSet {
 	ks := avx2Kernels
 	ks.name = "avx512"
@@ -59,6 +60,7 @@ var avx512Kernels = func() kernelSet {
 	ks.rowA, ks.edgeRowA = gemmRow6x64AVX512, gemmRow4x64AVX512
 	fast := *avx2Kernels.fast
 	fast.gemv, fast.gemvUnit = gemvAVX512, 256
+	fast.dot = dotAVX512
 	ks.fast = &fast
 	ks.peak = &peakLoop{run: peakAVX512, flops: 12 * 16 * 2}
 	return ks
@@ -107,6 +109,9 @@ func gemvAVX512(p *fastArgs) {
 
 //go:noescape
 func gemv256AVX512(p *fastArgs)
+
+//go:noescape
+func dotAVX512(p *fastArgs)
 
 //go:noescape
 func gemmRow6x16AVX2(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)

@@ -2,6 +2,149 @@
 
 #include "textflag.h"
 
+// ZEROZ4 clears four 512-bit registers.
+#define ZEROZ4(a, b, c, d) \
+	VPXORD a, a, a \
+	VPXORD b, b, b \
+	VPXORD c, c, c \
+	VPXORD d, d, d
+
+// DOTSTART loads the argument block into AX, the bytes of K's whole blocks
+// of block bytes (32 or 64, given negated: the mask) into BX, the mask of
+// the first k%8 lanes into Y15 (none when k%8 == 0), and i = 0 into SI.
+#define DOTSTART(blockmask) \
+	MOVQ    p+0(FP), AX        \
+	MOVQ    FA_K(AX), BX       \
+	MOVQ    BX, R8             \
+	ANDQ    $7, R8             \
+	SHLQ    $2, BX             \
+	ANDQ    blockmask, BX      \
+	MOVQ    $8, R9             \
+	SUBQ    R8, R9             \
+	LEAQ    tailMask<>+0(SB), R10 \
+	VMOVDQU (R10)(R9*4), Y15   \
+	XORQ    SI, SI
+
+// DOTSETUP points R8..R13 at A rows i..i+5 and R14, DX at b rows j, j+1,
+// clamped to the last valid ones. DOTREDUCESTORE sums the accumulators
+// Y0..Y11 (8 lanes each) into the 6×2 tile, stores it (beta, edges) and
+// steps to the next tile, jumping back to dotcols and dotrows. Both are
+// shared by dotAVX2 and dotAVX512, which differ only in the loop along K.
+#define DOTSETUP \
+	MOVQ FA_M(AX), R14 \
+	DECQ R14 \
+	MOVQ FA_LDA(AX), DX \
+	SHLQ $2, DX \
+	DOTAROW(0, R8) \
+	DOTAROW(1, R9) \
+	DOTAROW(2, R10) \
+	DOTAROW(3, R11) \
+	DOTAROW(4, R12) \
+	DOTAROW(5, R13) \
+	MOVQ  FA_LDB(AX), DX \
+	SHLQ  $2, DX \
+	MOVQ  DI, R14 \
+	IMULQ DX, R14 \
+	ADDQ  FA_B(AX), R14 \
+	LEAQ  1(DI), CX \
+	CMPQ  CX, FA_N(AX) \
+	JLT   dotskip1 \
+	XORQ  DX, DX \
+dotskip1: \
+	ADDQ  R14, DX
+
+#define DOTREDUCESTORE \
+dotreduce: \
+	VHADDPS    Y1, Y0, Y0 \
+	VHADDPS    Y3, Y2, Y2 \
+	VHADDPS    Y5, Y4, Y4 \
+	VHADDPS    Y7, Y6, Y6 \
+	VHADDPS    Y9, Y8, Y8 \
+	VHADDPS    Y11, Y10, Y10 \
+	VHADDPS    Y2, Y0, Y0 \
+	VHADDPS    Y6, Y4, Y4 \
+	VHADDPS    Y10, Y8, Y8 \
+	VPERM2F128 $0x20, Y4, Y0, Y1 \
+	VPERM2F128 $0x31, Y4, Y0, Y2 \
+	VADDPS     Y2, Y1, Y0 \
+	VEXTRACTF128 $1, Y8, X9 \
+	VADDPS     X9, X8, X8 \
+	VBROADCASTSS FA_ALPHA(AX), Y1 \
+	VMULPS     Y1, Y0, Y0 \
+	VMULPS     X1, X8, X8 \
+	VBROADCASTSS FA_BETA(AX), X2 \
+	MOVQ  FA_LDC(AX), DX \
+	SHLQ  $2, DX \
+	MOVQ  SI, R14 \
+	IMULQ DX, R14 \
+	ADDQ  FA_C(AX), R14 \
+	LEAQ  (R14)(DI*4), R14 \
+	MOVQ FA_M(AX), R12 \
+	SUBQ SI, R12 \
+	MOVQ FA_N(AX), R13 \
+	SUBQ DI, R13 \
+	CMPQ R12, $6 \
+	JLT  dotslow \
+	CMPQ R13, $2 \
+	JLT  dotslow \
+	VEXTRACTF128 $1, Y0, X1 \
+	LEAQ  (R14)(DX*2), CX \
+	LEAQ  (CX)(DX*2), R12 \
+	TESTL $0x7fffffff, FA_BETA(AX) \
+	JEQ   dotstore0 \
+	VMOVQ   (R14), X3 \
+	VMOVHPS (R14)(DX*1), X3, X3 \
+	VMOVQ   (CX), X4 \
+	VMOVHPS (CX)(DX*1), X4, X4 \
+	VMOVQ   (R12), X5 \
+	VMOVHPS (R12)(DX*1), X5, X5 \
+	VFMADD231PS X3, X2, X0 \
+	VFMADD231PS X4, X2, X1 \
+	VFMADD231PS X5, X2, X8 \
+dotstore0: \
+	VMOVQ   X0, (R14) \
+	VMOVHPS X0, (R14)(DX*1) \
+	VMOVQ   X1, (CX) \
+	VMOVHPS X1, (CX)(DX*1) \
+	VMOVQ   X8, (R12) \
+	VMOVHPS X8, (R12)(DX*1) \
+	JMP     dotnext \
+dotslow: \
+	VMOVUPS Y0, 0(SP) \
+	VMOVUPS X8, 32(SP) \
+	CMPQ    R12, $6 \
+	JLE     dotskip2 \
+	MOVQ    $6, R12 \
+dotskip2: \
+	XORQ    CX, CX \
+dotslowrow: \
+	VMOVSS 0(SP)(CX*8), X0 \
+	TESTL  $0x7fffffff, FA_BETA(AX) \
+	JEQ    dotskip3 \
+	VFMADD231SS (R14), X2, X0 \
+dotskip3: \
+	VMOVSS X0, (R14) \
+	CMPQ   R13, $2 \
+	JLT    dotslownext \
+	VMOVSS 4(SP)(CX*8), X0 \
+	TESTL  $0x7fffffff, FA_BETA(AX) \
+	JEQ    dotskip4 \
+	VFMADD231SS 4(R14), X2, X0 \
+dotskip4: \
+	VMOVSS X0, 4(R14) \
+dotslownext: \
+	ADDQ DX, R14 \
+	INCQ CX \
+	CMPQ CX, R12 \
+	JLT  dotslowrow \
+dotnext: \
+	ADDQ $2, DI \
+	CMPQ DI, FA_N(AX) \
+	JLT  dotcols \
+	ADDQ $6, SI \
+	CMPQ SI, FA_M(AX) \
+	JLT  dotrows
+
 // AVX2+FMA kernels. Go assembler operand order is the reverse of Intel's:
 // sources first, destination last ("VFMADD231PS Y12, Y14, Y0" is Intel
 // "vfmadd231ps ymm0, ymm14, ymm12", ymm0 += ymm14*ymm12). Every function
@@ -783,27 +926,30 @@ gvdone:
 // R8..R13 the six A rows, R14/DX the two b rows (then the C tile and ldc),
 // SI = i, DI = j, Y12/Y13 the b steps, Y14 an A step, Y15 the K-tail mask.
 
-#define DOT8 \
-	VMOVUPS     (R14)(CX*1), Y12 \
-	VMOVUPS     (DX)(CX*1), Y13  \
-	VMOVUPS     (R8)(CX*1), Y14  \
-	VFMADD231PS Y12, Y14, Y0     \
-	VFMADD231PS Y13, Y14, Y1     \
-	VMOVUPS     (R9)(CX*1), Y14  \
-	VFMADD231PS Y12, Y14, Y2     \
-	VFMADD231PS Y13, Y14, Y3     \
-	VMOVUPS     (R10)(CX*1), Y14 \
-	VFMADD231PS Y12, Y14, Y4     \
-	VFMADD231PS Y13, Y14, Y5     \
-	VMOVUPS     (R11)(CX*1), Y14 \
-	VFMADD231PS Y12, Y14, Y6     \
-	VFMADD231PS Y13, Y14, Y7     \
-	VMOVUPS     (R12)(CX*1), Y14 \
-	VFMADD231PS Y12, Y14, Y8     \
-	VFMADD231PS Y13, Y14, Y9     \
-	VMOVUPS     (R13)(CX*1), Y14 \
-	VFMADD231PS Y12, Y14, Y10    \
-	VFMADD231PS Y13, Y14, Y11
+// One step along K of the 6×2 tile, 8 or 16 lanes wide.
+#define DOTSTEP(b0, b1, a, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11) \
+	VMOVUPS     (R14)(CX*1), b0 \
+	VMOVUPS     (DX)(CX*1), b1 \
+	VMOVUPS     (R8)(CX*1), a \
+	VFMADD231PS b0, a, c0 \
+	VFMADD231PS b1, a, c1 \
+	VMOVUPS     (R9)(CX*1), a \
+	VFMADD231PS b0, a, c2 \
+	VFMADD231PS b1, a, c3 \
+	VMOVUPS     (R10)(CX*1), a \
+	VFMADD231PS b0, a, c4 \
+	VFMADD231PS b1, a, c5 \
+	VMOVUPS     (R11)(CX*1), a \
+	VFMADD231PS b0, a, c6 \
+	VFMADD231PS b1, a, c7 \
+	VMOVUPS     (R12)(CX*1), a \
+	VFMADD231PS b0, a, c8 \
+	VFMADD231PS b1, a, c9 \
+	VMOVUPS     (R13)(CX*1), a \
+	VFMADD231PS b0, a, c10 \
+	VFMADD231PS b1, a, c11
+
+#define DOT8 DOTSTEP(Y12, Y13, Y14, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11)
 
 #define DOT8MASKED \
 	VMASKMOVPS  (R14)(CX*1), Y15, Y12 \
@@ -838,45 +984,13 @@ gvdone:
 
 // func dotAVX2(p *fastArgs)
 TEXT ·dotAVX2(SB), NOSPLIT, $48-8
-	MOVQ    p+0(FP), AX
-	MOVQ    FA_K(AX), BX
-	MOVQ    BX, R8
-	ANDQ    $7, R8
-	SHLQ    $2, BX
-	ANDQ    $~31, BX          // bytes of whole 8-step blocks
-	MOVQ    $8, R9
-	SUBQ    R8, R9
-	LEAQ    tailMask<>+0(SB), R10
-	VMOVDQU (R10)(R9*4), Y15   // first k%8 lanes (none when k%8 == 0)
-	XORQ    SI, SI
+	DOTSTART($-32)
 
 dotrows:
 	XORQ DI, DI
 
 dotcols:
-	// A rows i..i+5 and b rows j, j+1, clamped to the last valid ones.
-	MOVQ FA_M(AX), R14
-	DECQ R14
-	MOVQ FA_LDA(AX), DX
-	SHLQ $2, DX
-	DOTAROW(0, R8)
-	DOTAROW(1, R9)
-	DOTAROW(2, R10)
-	DOTAROW(3, R11)
-	DOTAROW(4, R12)
-	DOTAROW(5, R13)
-	MOVQ  FA_LDB(AX), DX
-	SHLQ  $2, DX
-	MOVQ  DI, R14
-	IMULQ DX, R14
-	ADDQ  FA_B(AX), R14
-	LEAQ  1(DI), CX
-	CMPQ  CX, FA_N(AX)
-	JLT   dotskip1
-	XORQ  DX, DX              // column j+1 past the edge: reuse column j
-dotskip1:
-	ADDQ  R14, DX
-
+	DOTSETUP
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -904,108 +1018,7 @@ dottail:
 	JEQ   dotreduce
 	DOT8MASKED
 
-dotreduce:
-	// Y0 = [r0c0 r0c1 r1c0 r1c1 | r2c0 r2c1 r3c0 r3c1],
-	// X8 = [r4c0 r4c1 r5c0 r5c1], both times alpha.
-	VHADDPS    Y1, Y0, Y0
-	VHADDPS    Y3, Y2, Y2
-	VHADDPS    Y5, Y4, Y4
-	VHADDPS    Y7, Y6, Y6
-	VHADDPS    Y9, Y8, Y8
-	VHADDPS    Y11, Y10, Y10
-	VHADDPS    Y2, Y0, Y0
-	VHADDPS    Y6, Y4, Y4
-	VHADDPS    Y10, Y8, Y8
-	VPERM2F128 $0x20, Y4, Y0, Y1
-	VPERM2F128 $0x31, Y4, Y0, Y2
-	VADDPS     Y2, Y1, Y0
-	VEXTRACTF128 $1, Y8, X9
-	VADDPS     X9, X8, X8
-	VBROADCASTSS FA_ALPHA(AX), Y1
-	VMULPS     Y1, Y0, Y0
-	VMULPS     X1, X8, X8
-	VBROADCASTSS FA_BETA(AX), X2
-
-	// C tile at R14 = c + i·ldc + j, DX = ldc bytes.
-	MOVQ  FA_LDC(AX), DX
-	SHLQ  $2, DX
-	MOVQ  SI, R14
-	IMULQ DX, R14
-	ADDQ  FA_C(AX), R14
-	LEAQ  (R14)(DI*4), R14
-
-	// Fast store: 6 rows and 2 columns in range.
-	MOVQ FA_M(AX), R12
-	SUBQ SI, R12              // rows left
-	MOVQ FA_N(AX), R13
-	SUBQ DI, R13              // columns left
-	CMPQ R12, $6
-	JLT  dotslow
-	CMPQ R13, $2
-	JLT  dotslow
-	VEXTRACTF128 $1, Y0, X1
-	LEAQ  (R14)(DX*2), CX     // row 2
-	LEAQ  (CX)(DX*2), R12     // row 4
-	TESTL $0x7fffffff, FA_BETA(AX)
-	JEQ   dotstore0
-	VMOVQ   (R14), X3
-	VMOVHPS (R14)(DX*1), X3, X3
-	VMOVQ   (CX), X4
-	VMOVHPS (CX)(DX*1), X4, X4
-	VMOVQ   (R12), X5
-	VMOVHPS (R12)(DX*1), X5, X5
-	VFMADD231PS X3, X2, X0
-	VFMADD231PS X4, X2, X1
-	VFMADD231PS X5, X2, X8
-
-dotstore0:
-	VMOVQ   X0, (R14)
-	VMOVHPS X0, (R14)(DX*1)
-	VMOVQ   X1, (CX)
-	VMOVHPS X1, (CX)(DX*1)
-	VMOVQ   X8, (R12)
-	VMOVHPS X8, (R12)(DX*1)
-	JMP     dotnext
-
-dotslow:
-	// Edge tile: through the frame (lane 2r+c), one element at a time.
-	VMOVUPS Y0, 0(SP)
-	VMOVUPS X8, 32(SP)
-	CMPQ    R12, $6
-	JLE     dotskip2
-	MOVQ    $6, R12           // rows to store
-dotskip2:
-	XORQ    CX, CX            // r
-
-dotslowrow:
-	VMOVSS 0(SP)(CX*8), X0
-	TESTL  $0x7fffffff, FA_BETA(AX)
-	JEQ    dotskip3
-	VFMADD231SS (R14), X2, X0
-dotskip3:
-	VMOVSS X0, (R14)
-	CMPQ   R13, $2
-	JLT    dotslownext
-	VMOVSS 4(SP)(CX*8), X0
-	TESTL  $0x7fffffff, FA_BETA(AX)
-	JEQ    dotskip4
-	VFMADD231SS 4(R14), X2, X0
-dotskip4:
-	VMOVSS X0, 4(R14)
-
-dotslownext:
-	ADDQ DX, R14
-	INCQ CX
-	CMPQ CX, R12
-	JLT  dotslowrow
-
-dotnext:
-	ADDQ $2, DI
-	CMPQ DI, FA_N(AX)
-	JLT  dotcols
-	ADDQ $6, SI
-	CMPQ SI, FA_M(AX)
-	JLT  dotrows
+	DOTREDUCESTORE
 	VZEROUPPER
 	RET
 
@@ -1978,22 +1991,10 @@ TEXT ·gemv256AVX512(SB), NOSPLIT, $0-8
 	ANDL         $0x7fffffff, R11
 
 gv512strip:
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
+	ZEROZ4(Z0, Z1, Z2, Z3)
+	ZEROZ4(Z4, Z5, Z6, Z7)
+	ZEROZ4(Z8, Z9, Z10, Z11)
+	ZEROZ4(Z12, Z13, Z14, Z15)
 	MOVQ   SI, R9
 	MOVQ   DI, R10
 	MOVQ   BX, R12
@@ -2149,30 +2150,12 @@ r6x64tile:
 	SHLQ $2, R11
 	MOVQ AX, DI
 	MOVQ BX, CX
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
-	VPXORD Z20, Z20, Z20
-	VPXORD Z21, Z21, Z21
-	VPXORD Z22, Z22, Z22
-	VPXORD Z23, Z23, Z23
+	ZEROZ4(Z0, Z1, Z2, Z3)
+	ZEROZ4(Z4, Z5, Z6, Z7)
+	ZEROZ4(Z8, Z9, Z10, Z11)
+	ZEROZ4(Z12, Z13, Z14, Z15)
+	ZEROZ4(Z16, Z17, Z18, Z19)
+	ZEROZ4(Z20, Z21, Z22, Z23)
 	CMPQ CX, $4
 	JLT  r6x64ktail
 
@@ -2250,22 +2233,10 @@ r4x64tile:
 	SHLQ $2, R11
 	MOVQ AX, DI
 	MOVQ BX, CX
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
+	ZEROZ4(Z0, Z1, Z2, Z3)
+	ZEROZ4(Z4, Z5, Z6, Z7)
+	ZEROZ4(Z8, Z9, Z10, Z11)
+	ZEROZ4(Z12, Z13, Z14, Z15)
 	CMPQ CX, $4
 	JLT  r4x64ktail
 
@@ -2318,6 +2289,74 @@ r4x64next:
 	VZEROUPPER
 	RET
 
+// ---------------------------------------------------------------------------
+// func dotAVX512(p *fastArgs)
+// dotAVX2 with the whole 16-step blocks of K in 512-bit accumulators
+// Z0..Z11, folded to 8 lanes for an 8-step block and the masked tail that
+// remain, then DOTREDUCESTORE: on cores with full-width 512-bit FMAs it
+// does twice the arithmetic per step.
+
+#define DOT16 DOTSTEP(Z12, Z13, Z14, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11)
+
+TEXT ·dotAVX512(SB), NOSPLIT, $48-8
+	DOTSTART($-64)
+
+dotrows:
+	XORQ DI, DI
+
+dotcols:
+	DOTSETUP
+	ZEROZ4(Z0, Z1, Z2, Z3)
+	ZEROZ4(Z4, Z5, Z6, Z7)
+	ZEROZ4(Z8, Z9, Z10, Z11)
+	XORQ CX, CX
+	CMPQ CX, BX
+	JGE  dotfold
+
+dotloop16:
+	DOT16
+	ADDQ $64, CX
+	CMPQ CX, BX
+	JLT  dotloop16
+
+dotfold:
+	VEXTRACTF64X4 $1, Z0, Y16
+	VADDPS        Y16, Y0, Y0
+	VEXTRACTF64X4 $1, Z1, Y16
+	VADDPS        Y16, Y1, Y1
+	VEXTRACTF64X4 $1, Z2, Y16
+	VADDPS        Y16, Y2, Y2
+	VEXTRACTF64X4 $1, Z3, Y16
+	VADDPS        Y16, Y3, Y3
+	VEXTRACTF64X4 $1, Z4, Y16
+	VADDPS        Y16, Y4, Y4
+	VEXTRACTF64X4 $1, Z5, Y16
+	VADDPS        Y16, Y5, Y5
+	VEXTRACTF64X4 $1, Z6, Y16
+	VADDPS        Y16, Y6, Y6
+	VEXTRACTF64X4 $1, Z7, Y16
+	VADDPS        Y16, Y7, Y7
+	VEXTRACTF64X4 $1, Z8, Y16
+	VADDPS        Y16, Y8, Y8
+	VEXTRACTF64X4 $1, Z9, Y16
+	VADDPS        Y16, Y9, Y9
+	VEXTRACTF64X4 $1, Z10, Y16
+	VADDPS        Y16, Y10, Y10
+	VEXTRACTF64X4 $1, Z11, Y16
+	VADDPS        Y16, Y11, Y11
+	TESTQ $8, FA_K(AX)
+	JEQ   dottail
+	DOT8
+	ADDQ  $32, CX
+
+dottail:
+	TESTQ $7, FA_K(AX)
+	JEQ   dotreduce
+	DOT8MASKED
+	DOTREDUCESTORE
+	VZEROUPPER
+	RET
+
 // func packCopy64AVX512(k int, src *float32, ld int, dst *float32, alpha float32)
 // dst[p*64+i] = alpha*src[p*ld+i], i < 64: a B panel for gemmRow6x64AVX512.
 TEXT ·packCopy64AVX512(SB), NOSPLIT, $0-36
@@ -2352,18 +2391,9 @@ c64done:
 // n iterations of twelve independent 512-bit FMAs on registers only.
 TEXT ·peakAVX512(SB), NOSPLIT, $0-8
 	MOVQ   n+0(FP), CX
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
+	ZEROZ4(Z0, Z1, Z2, Z3)
+	ZEROZ4(Z4, Z5, Z6, Z7)
+	ZEROZ4(Z8, Z9, Z10, Z11)
 	VPXORD Z12, Z12, Z12
 	VPXORD Z13, Z13, Z13
 	TESTQ  CX, CX

@@ -202,7 +202,7 @@ func TestFastKernels(t *testing.T) {
 	wide := []int{1, 2, 3, 4, 5, 7, 8, 9, 10, 15, 16, 17, 31, 32, 33, 36, 63, 64, 65, 100}
 	narrow := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 16, 17, 19, 21, 23, 24}
 	rows := []int{1, 2, 3, 4, 5, 8, 13, 15, 16, 17, 31, 32, 33, 47}
-	depths := []int{1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 33}
+	depths := []int{1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 25, 33, 47}
 	if emulated() && testing.Short() {
 		wide, narrow, rows, depths = wide[:12], narrow[:10], rows[:9], depths[:8]
 	}
