@@ -39,9 +39,12 @@
 // up to Threads() of them (the calling goroutine included; see SetThreads),
 // in bands of rows or columns, up to four per thread, that idle threads
 // claim as they finish: a core slowed by other work takes fewer bands
-// instead of holding up the rest. Small products run on the calling
-// goroutine alone, unless a worker is idle and polling for work, as it is
-// for a while after each large product (a training loop keeps one busy).
+// instead of holding up the rest, and when the workers get no processor at
+// all (the program's other goroutines keep every core busy), calls are
+// split only now and then, to notice a worker coming back. Small products
+// run on the calling goroutine alone, unless a worker is idle and polling
+// for work, as it is for a while after each large product (a training
+// loop keeps one busy).
 // Gemm does not allocate once its packing buffers have grown to the sizes
 // in use.
 //

@@ -437,6 +437,9 @@ func (g *gemmCall) parallel() {
 		wake = false
 		t = min(Threads(), maxParts, int(flops/minFlopsPolling))
 	}
+	if t > 1 && !splitWorthwhile() {
+		t = 1
+	}
 	tm, tn := 1, 1
 	for ; t > 1 && tm*tn == 1; t-- {
 		switch {

@@ -248,3 +248,33 @@ func TestElemSplitNoAllocs(t *testing.T) {
 		t.Errorf("%v allocations per round of split element functions", allocs)
 	}
 }
+
+// TestStarvedWorkers checks the rule that stops splitting calls no worker
+// helps with: after starvedAfter unhelped calls, one in starvedProbe is
+// split; one helped call restores splitting every call.
+func TestStarvedWorkers(t *testing.T) {
+	defer starved.Store(starved.Load())
+	starved.Store(0)
+	for i := range starvedAfter {
+		if !splitWorthwhile() {
+			t.Fatalf("call %d after %d unhelped ones not split", i, i)
+		}
+		noteHelp(false)
+	}
+	split := 0
+	for range 10 * starvedProbe {
+		if splitWorthwhile() {
+			split++
+			noteHelp(false)
+		}
+	}
+	if split != 10 {
+		t.Errorf("starved: %d of %d calls split, want 10", split, 10*starvedProbe)
+	}
+	noteHelp(true)
+	for i := range 3 * starvedProbe {
+		if !splitWorthwhile() {
+			t.Fatalf("call %d after a helped one not split", i)
+		}
+	}
+}

@@ -290,12 +290,49 @@ func (j *job) execute(np int, wake bool) {
 		}
 		runPart(j, i)
 	}
+	noteHelp(j.next < np)
 	// Wait for the workers' parts, polling for a while first: the parts
 	// are of a size and usually finish close together.
 	poll(func() bool { return j.left.Load() == 0 })
 	j.wg.Wait()
 	j.g, j.e = gemmCall{}, elemCall{} // drop the references to the operands
 	freeJobs.put(j)
+}
+
+// Workers get a processor only when the program's other goroutines (and
+// other processes) leave one: with a CPU-bound goroutine beside a training
+// loop on two cores, the worker ran 14 of 6,486 parts, and splitting every
+// call, for the caller to run all the parts alone, made two threads 1%
+// slower than one. So after starvedAfter split calls in a row whose parts
+// no worker took, Gemm splits only one call in starvedProbe, to notice a
+// worker coming back, and runs the others on the caller, unsplit.
+const (
+	starvedAfter = 4
+	starvedProbe = 8
+)
+
+var (
+	starved atomic.Int32 // split calls in a row that no worker helped with
+	skipped atomic.Int32 // calls not split since starvedAfter was reached
+)
+
+// noteHelp records whether a worker took a part of a split call.
+func noteHelp(helped bool) {
+	if helped {
+		starved.Store(0)
+	} else if starved.Load() < starvedAfter {
+		starved.Add(1)
+	}
+}
+
+// splitWorthwhile reports whether a call large enough to split should be:
+// always, unless the workers have been starved of a processor (see
+// starvedAfter), and then one call in starvedProbe.
+func splitWorthwhile() bool {
+	if starved.Load() < starvedAfter {
+		return true
+	}
+	return skipped.Add(1)%starvedProbe == 0
 }
 
 // splitRange returns part x of [0, n) cut into t parts at multiples of unit,
