@@ -422,12 +422,13 @@ const (
 // parallel runs the call, split across threads when it is large enough.
 func (g *gemmCall) parallel() {
 	mr, nr := g.ks.gemm.mr, g.ks.gemm.nr
+	var fastWS *workspace
 	if g.fast != notFast {
 		// The fast path's prepared operands live in this workspace until
 		// every part is done.
-		ws := workspaces.get()
-		defer workspaces.put(ws)
-		g.prepareFast(ws)
+		fastWS = workspaces.get()
+		defer workspaces.put(fastWS)
+		g.prepareFast(fastWS)
 		mr, nr = g.fastSplit()
 	}
 	flops := 2 * float64(g.m) * float64(g.n) * float64(g.k)
@@ -452,6 +453,10 @@ func (g *gemmCall) parallel() {
 		}
 	}
 	if tm*tn == 1 {
+		if fastWS != nil {
+			g.runFast(fastWS, 0, g.m, 0, g.n) // one workspace, not two (batch 1)
+			return
+		}
 		g.run(0, g.m, 0, g.n)
 		return
 	}
