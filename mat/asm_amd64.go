@@ -44,7 +44,8 @@ var avx2Kernels = kernelSet{
 // faster: the 6×64 GEMM row kernel and its 4×64 edge kernel (B panels of 64
 // columns, packed or read in place; A panels of 6 or 4 rows, packed by the
 // AVX2 packers, or read in place), the batch-1 GEMV, the dot kernel of
-// narrow products and the peak loop.
+// narrow products and the peak loop; the AVX2 6×16 and 4×16 kernels compute
+// the last 16 or fewer columns of a block.
 var avx512Kernels = func() kernelSet {
 	ks := avx2Kernels
 	ks.name = "avx512"
@@ -58,6 +59,7 @@ var avx512Kernels = func() kernelSet {
 			gemmRow4x64AVX512(k, n, a, 1, 4, b, stepStride, tileStride, c, ldc, beta)
 		}}
 	ks.rowA, ks.edgeRowA = gemmRow6x64AVX512, gemmRow4x64AVX512
+	ks.edgeCols = &edgeColsKernel{nr: 16, row: gemmRow6x16AVX2, edgeRow: gemmRow4x16AVX2, packB: avx2Kernels.packB}
 	fast := *avx2Kernels.fast
 	fast.gemv, fast.gemvUnit = gemvAVX512, 256
 	fast.dot = dotAVX512

@@ -245,8 +245,18 @@ func (g *gemmCall) macro(ws *workspace, pa, pb []float32, ic, mc, jc, nc, pc, kc
 			}
 		}
 		if jr := fullN * nr; jr < nc {
-			g.tiles(h, kc, 1, ap, lda, edgeB, nr, nr*kc, &ws.tile[0], nr, 0)
-			mergeTile(g.c.Data[crow+jr:], ldc, ws.tile, nr, rows, nc-jr, beta)
+			w := g.edgeWidth(nc - jr)
+			if w != nr {
+				ec := g.ks.edgeCols
+				row := ec.row
+				if h != g.ks.gemm.mr {
+					row = ec.edgeRow
+				}
+				row(kc, 1, ap, edgeB, w, w*kc, &ws.tile[0], w, 0)
+			} else {
+				g.tiles(h, kc, 1, ap, lda, edgeB, nr, nr*kc, &ws.tile[0], nr, 0)
+			}
+			mergeTile(g.c.Data[crow+jr:], ldc, ws.tile, w, rows, nc-jr, beta)
 		}
 		if pc+kc == g.k {
 			// The band's sums are complete and in L1.
@@ -343,31 +353,48 @@ func (g *gemmCall) packA(dst []float32, ic, mc, pc, kc int) {
 
 // packB packs steps [pc, pc+kc) and columns [jc, jc+nc) of op(B) into dst
 // as panels of nr columns: panel q holds dst[q*nr*kc + p*nr + j] =
-// op(B)[pc+p, jc+q*nr+j], zero past the last column.
+// op(B)[pc+p, jc+q*nr+j], zero past the last column. The last, partial
+// panel is edgeWidth columns wide instead.
 func (g *gemmCall) packB(dst []float32, pc, kc, jc, nc int) {
 	nr := g.ks.gemm.nr
 	b := &g.b
 	for jr := 0; jr < nc; jr += nr {
 		cols := min(nr, nc-jr)
-		d := dst[jr*kc : jr*kc+nr*kc]
+		w, pk := nr, g.ks.packB
+		if cols < nr {
+			if w = g.edgeWidth(cols); w != nr {
+				pk = g.ks.edgeCols.packB
+			}
+		}
+		d := dst[jr*kc : jr*kc+w*kc]
 		if g.transB {
 			// op(B)[p, j] = B[j, p]: each column of the panel is contiguous.
 			off := (jc+jr)*b.Stride + pc
-			if cols == nr && g.ks.packB.trans != nil {
-				g.ks.packB.trans(kc, &b.Data[off], b.Stride, &d[0], 1)
+			if cols == w && pk.trans != nil {
+				pk.trans(kc, &b.Data[off], b.Stride, &d[0], 1)
 				continue
 			}
-			packTrans(d, b.Data[off:], b.Stride, kc, nr, cols, 1)
+			packTrans(d, b.Data[off:], b.Stride, kc, w, cols, 1)
 		} else {
-			// op(B)[p, j] = B[p, j]: each step's nr values are contiguous.
+			// op(B)[p, j] = B[p, j]: each step's w values are contiguous.
 			off := pc*b.Stride + jc + jr
-			if cols == nr && g.ks.packB.copy != nil {
-				g.ks.packB.copy(kc, &b.Data[off], b.Stride, &d[0], 1)
+			if cols == w && pk.copy != nil {
+				pk.copy(kc, &b.Data[off], b.Stride, &d[0], 1)
 				continue
 			}
-			packCopy(d, b.Data[off:], b.Stride, kc, nr, cols, 1)
+			packCopy(d, b.Data[off:], b.Stride, kc, w, cols, 1)
 		}
 	}
+}
+
+// edgeWidth returns the width of the packed panel of a block's last cols
+// (< nr) columns: the set's narrower edge-column kernel's where it has one
+// that fits and A is packed (it cannot read A in place), else nr.
+func (g *gemmCall) edgeWidth(cols int) int {
+	if ec := g.ks.edgeCols; ec != nil && cols <= ec.nr && !g.inPlaceA() {
+		return ec.nr
+	}
+	return g.ks.gemm.nr
 }
 
 // packCopy packs a panel whose steps are rows of src: d[p*w+i] =

@@ -54,6 +54,12 @@ type kernelSet struct {
 	// gemmRowStrided.
 	edgeRows *edgeKernel
 
+	// edgeCols, if set, computes the last columns of a block, when there
+	// are at most edgeCols.nr of them, from a panel that narrow instead of
+	// one of gemm.nr mostly padding (with 64-wide tiles, the last 16 of 784
+	// columns would cost a whole tile). It reads packed A panels.
+	edgeCols *edgeColsKernel
+
 	// fast holds kernels for shapes the packed driver serves badly: one
 	// row of C (batch 1) and a narrow C (few columns). See fastKernels.
 	fast *fastKernels
@@ -86,6 +92,14 @@ type edgeKernel struct {
 	mr    int
 	row   stridedRowKernel
 	packA panelPacker // packs full A panels of height mr
+}
+
+// edgeColsKernel is a pair of strided row kernels (heights gemm.mr and
+// edgeRows.mr) with nr-wide tiles, and the packer of their B panels.
+type edgeColsKernel struct {
+	nr           int
+	row, edgeRow stridedRowKernel
+	packB        panelPacker
 }
 
 // microKernel computes one mr×nr tile of C from packed panels:
