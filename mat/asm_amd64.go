@@ -63,6 +63,7 @@ var avx512Kernels = func() kernelSet {
 	fast := *avx2Kernels.fast
 	fast.gemv, fast.gemvUnit = gemvAVX512, 256
 	fast.dot = dotAVX512
+	fast.swapNarrowT = true
 	ks.fast = &fast
 	ks.peak = &peakLoop{run: peakAVX512, flops: 12 * 16 * 2}
 	return ks

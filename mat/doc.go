@@ -20,9 +20,10 @@
 // blocked micro-kernel; shapes where packing does not pay take dedicated
 // kernels: one row of C (batch-1 inference) streams B once (a GEMV), and a
 // C of at most 24 columns is computed as dot products along K (op(A) = A)
-// or as columns along M (op(A) = Aᵀ). AVX2 and NEON have assembly for all
-// of these (NEON hands C blocks narrower than its tiles to Go); the generic
-// kernels have the GEMV only. On amd64 the blocked driver also reads a
+// or as columns along M (op(A) = Aᵀ; with AVX-512, as its transpose by the
+// blocked driver). AVX2 and NEON have assembly for all of these (NEON hands
+// C blocks narrower than its tiles to Go); the generic kernels have the
+// GEMV only. On amd64 the blocked driver also reads a
 // row-major B in place instead of packing it when few rows of A share it,
 // and uses a 4-row kernel for the last rows, so that 128 rows are 20
 // panels of 6 and 2 of 4, none padded. The order in which the products

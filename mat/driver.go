@@ -53,6 +53,7 @@ type gemmCall struct {
 type workspace struct {
 	a, b []float32 // packed blocks, 64-byte aligned
 	tile []float32 // one mr×nr scratch tile for edges
+	swap []float32 // the transposed C of a swapped call (see runSwapped)
 	args fastArgs  // argument block for the fast-path kernels
 }
 
@@ -448,6 +449,10 @@ const (
 
 // parallel runs the call, split across threads when it is large enough.
 func (g *gemmCall) parallel() {
+	if g.fast == fastSwap {
+		g.runSwapped()
+		return
+	}
 	mr, nr := g.ks.gemm.mr, g.ks.gemm.nr
 	var fastWS *workspace
 	if g.fast != notFast {

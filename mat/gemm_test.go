@@ -120,6 +120,26 @@ func TestGemmInPlaceA(t *testing.T) {
 	})
 }
 
+// TestGemmSwappedNarrow runs narrow products with op(A) = Aᵀ and more
+// than narrowN rows, which sets with wide kernels compute as the transpose
+// of op(B)ᵀ·op(A)ᵀ: both op(B), beta 0 and not, one and two threads.
+func TestGemmSwappedNarrow(t *testing.T) {
+	shapes := [][3]int{{256, 10, 128}, {25, 24, 7}, {100, 1, 50}, {300, 17, 3}, {785, 10, 129}}
+	defer SetThreads(Threads())
+	forEachImpl(t, func(t *testing.T, impl string) {
+		rng := rand.New(rand.NewPCG(7, 8))
+		for _, threads := range []int{1, 2} {
+			SetThreads(threads)
+			for i, s := range shapes {
+				for _, transB := range []bool{false, true} {
+					gemmCase(t, rng, true, transB, s[0], s[1], s[2], i%3, 1, 0)
+					gemmCase(t, rng, true, transB, s[0], s[1], s[2], 1, -0.5, 2)
+				}
+			}
+		}
+	})
+}
+
 // TestGemmAlphaBeta checks every alpha/beta pair on every transpose
 // combination.
 func TestGemmAlphaBeta(t *testing.T) {
