@@ -144,7 +144,7 @@ func (g *gemmCall) run(i0, i1, j0, j1 int) {
 // alike: all of op(B), or all of op(A). It does so only when that operand
 // is a single packed block, which is what each part would pack for itself.
 func (g *gemmCall) shareOperand(ws *workspace, tm, tn int) {
-	if g.fast != notFast || g.k > blockK || g.inPlaceA() {
+	if g.fast != notFast || g.k > blockK {
 		return
 	}
 	mr, nr := g.ks.gemm.mr, g.ks.gemm.nr
@@ -153,7 +153,7 @@ func (g *gemmCall) shareOperand(ws *workspace, tm, tn int) {
 		ws.b = alignedFloats(ws.b, roundUp(g.n, nr)*g.k+packSlack)
 		g.packB(ws.b, 0, g.k, 0, g.n)
 		g.packedB = ws.b
-	case tm == 1 && g.m <= blockM:
+	case tm == 1 && g.m <= blockM && !g.inPlaceA():
 		ws.a = alignedFloats(ws.a, (g.m+mr)*g.k+packSlack)
 		g.packA(ws.a, 0, g.m, 0, g.k)
 		g.packedA = ws.a
@@ -175,12 +175,15 @@ func (g *gemmCall) inPlaceB() bool {
 }
 
 // inPlaceA reports whether the kernels read A's full panels in place
-// instead of packing them: where B is read in place too, so that nothing
-// is packed (packing A cost 4% of a batch-128 prediction), alpha is 1 (a
-// packed panel would carry it), A's row stride is not a multiple of 4 KiB
-// (the same cache-set caution as for B) and the set has the kernels.
+// instead of packing them: where at most four tiles of B share each panel
+// (packing the whole A cost 4% of a batch-128 prediction and 3% of a
+// training step; from eight tiles on, reading in place gained nothing),
+// alpha is 1 (a packed panel would carry it), A's row stride is not a
+// multiple of 4 KiB (the same cache-set caution as for B) and the set has
+// the kernels. op(A) = Aᵀ is read in place too: a
+// panel's rows are then adjacent and its steps a row stride apart.
 func (g *gemmCall) inPlaceA() bool {
-	return g.ks.rowA != nil && !g.transA && g.alpha == 1 && g.inPlaceB() && g.a.Stride%1024 != 0
+	return g.ks.rowA != nil && g.alpha == 1 && g.n <= 4*g.ks.gemm.nr && g.a.Stride%1024 != 0
 }
 
 // panelHeight returns the height of the next A panel when r rows remain:
@@ -228,20 +231,22 @@ func (g *gemmCall) macro(ws *workspace, pa, pb []float32, ic, mc, jc, nc, pc, kc
 	for ir := 0; ir < mc; {
 		h := g.panelHeight(mc - ir)
 		rows := min(h, mc-ir)
-		ap, lda := &pa[off*kc], 0
+		ap, aRow, aStep := &pa[off*kc], 0, 0
 		switch {
+		case inPlaceA && rows == h && g.transA:
+			ap, aRow, aStep = &g.a.Data[pc*g.a.Stride+ic+ir], 1, g.a.Stride
 		case inPlaceA && rows == h:
-			ap, lda = &g.a.Data[(ic+ir)*g.a.Stride+pc], g.a.Stride
+			ap, aRow, aStep = &g.a.Data[(ic+ir)*g.a.Stride+pc], g.a.Stride, 1
 		case inPlaceA:
 			g.packA(pa, ic+ir, rows, pc, kc)
 			ap = &pa[0]
 		}
 		crow := (ic+ir)*ldc + jc
 		if fullN > 0 && rows == h {
-			g.tiles(h, kc, fullN, ap, lda, b, stepS, tileS, &g.c.Data[crow], ldc, beta)
+			g.tiles(h, kc, fullN, ap, aRow, aStep, b, stepS, tileS, &g.c.Data[crow], ldc, beta)
 		} else {
 			for t := range fullN {
-				g.tiles(h, kc, 1, ap, lda, addFloats(b, t*tileS), stepS, tileS, &ws.tile[0], nr, 0)
+				g.tiles(h, kc, 1, ap, aRow, aStep, addFloats(b, t*tileS), stepS, tileS, &ws.tile[0], nr, 0)
 				mergeTile(g.c.Data[crow+t*nr:], ldc, ws.tile, nr, rows, nr, beta)
 			}
 		}
@@ -255,7 +260,7 @@ func (g *gemmCall) macro(ws *workspace, pa, pb []float32, ic, mc, jc, nc, pc, kc
 				}
 				row(kc, 1, ap, edgeB, w, w*kc, &ws.tile[0], w, 0)
 			} else {
-				g.tiles(h, kc, 1, ap, lda, edgeB, nr, nr*kc, &ws.tile[0], nr, 0)
+				g.tiles(h, kc, 1, ap, aRow, aStep, edgeB, nr, nr*kc, &ws.tile[0], nr, 0)
 			}
 			mergeTile(g.c.Data[crow+jr:], ldc, ws.tile, w, rows, nc-jr, beta)
 		}
@@ -271,14 +276,15 @@ func (g *gemmCall) macro(ws *workspace, pa, pb []float32, ic, mc, jc, nc, pc, kc
 // tiles computes n consecutive tiles of height h with the best kernel the
 // set has: a strided row kernel (B packed or in place), a packed row kernel,
 // or the micro-kernel tile by tile (B is packed for the last two). A is a
-// packed panel if lda is 0, else read in place with that row stride.
-func (g *gemmCall) tiles(h, k, n int, a *float32, lda int, b *float32, stepS, tileS int, c *float32, ldc int, beta float32) {
+// packed panel if aRow is 0, else read in place: row i, step p at a +
+// i*aRow + p*aStep.
+func (g *gemmCall) tiles(h, k, n int, a *float32, aRow, aStep int, b *float32, stepS, tileS int, c *float32, ldc int, beta float32) {
 	ks := g.ks
 	switch {
-	case lda != 0 && h == ks.gemm.mr:
-		ks.rowA(k, n, a, lda, 1, b, stepS, tileS, c, ldc, beta)
-	case lda != 0:
-		ks.edgeRowA(k, n, a, lda, 1, b, stepS, tileS, c, ldc, beta)
+	case aRow != 0 && h == ks.gemm.mr:
+		ks.rowA(k, n, a, aRow, aStep, b, stepS, tileS, c, ldc, beta)
+	case aRow != 0:
+		ks.edgeRowA(k, n, a, aRow, aStep, b, stepS, tileS, c, ldc, beta)
 	case h != ks.gemm.mr:
 		ks.edgeRows.row(k, n, a, b, stepS, tileS, c, ldc, beta)
 	case ks.gemmRowStrided != nil:

@@ -100,21 +100,23 @@ func TestGemmSweep(t *testing.T) {
 	})
 }
 
-// TestGemmInPlaceA runs shapes where the kernels read both A and B in place
-// (op(A) = A, op(B) = B, alpha 1, at most 256 rows and 512 columns): full
-// and partial row panels, depths over one block, on one and two threads,
-// against the packed path (alpha 1.5).
+// TestGemmInPlaceA runs shapes where the kernels read A in place (alpha 1,
+// at most 512 columns; B in place too for op(B) = B and at most 256 rows),
+// op(A) = A and Aᵀ: full and partial row panels, depths over one block, on
+// one and two threads, and the packed path (alpha 1.5).
 func TestGemmInPlaceA(t *testing.T) {
-	shapes := [][3]int{{128, 256, 784}, {131, 300, 785}, {7, 64, 400}, {5, 65, 3}, {256, 512, 97}, {33, 70, 9}}
+	shapes := [][3]int{{128, 256, 784}, {131, 300, 785}, {7, 64, 400}, {5, 65, 3}, {256, 512, 97}, {33, 70, 9}, {784, 256, 128}}
 	defer SetThreads(Threads())
 	forEachImpl(t, func(t *testing.T, impl string) {
 		rng := rand.New(rand.NewPCG(5, 6))
 		for _, threads := range []int{1, 2} {
 			SetThreads(threads)
 			for i, s := range shapes {
-				gemmCase(t, rng, false, false, s[0], s[1], s[2], i%3, 1, 0)
-				gemmCase(t, rng, false, false, s[0], s[1], s[2], i%2, 1, 2)
-				gemmCase(t, rng, false, false, s[0], s[1], s[2], 1, 1.5, 0)
+				for _, transA := range []bool{false, true} {
+					gemmCase(t, rng, transA, false, s[0], s[1], s[2], i%3, 1, 0)
+					gemmCase(t, rng, transA, false, s[0], s[1], s[2], i%2, 1, 2)
+					gemmCase(t, rng, transA, false, s[0], s[1], s[2], 1, 1.5, 0)
+				}
 			}
 		}
 	})
