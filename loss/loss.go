@@ -100,9 +100,31 @@ func Softmax(dst, logits *mat.Matrix) {
 	if dst.Rows != logits.Rows || dst.Cols != logits.Cols {
 		panic(fmt.Sprintf("loss: Softmax: shape mismatch: %s and %s", dst.Shape(), logits.Shape()))
 	}
+	// Row by row, the logits less their maximum; then the exponentials in
+	// one call where dst is contiguous (a call per row of 10 cost more
+	// than the exponentials); then each row over its sum. The values are
+	// those expSums gives.
 	for i := 0; i < logits.Rows; i++ {
+		d, z := dst.Row(i), logits.Row(i)
+		m := rowMax(z)
+		for j, v := range z {
+			d[j] = v - m
+		}
+	}
+	if dst.Stride == dst.Cols {
+		all := dst.Data[:dst.Rows*dst.Cols]
+		mat.Exp(all, all)
+	} else {
+		for i := 0; i < dst.Rows; i++ {
+			mat.Exp(dst.Row(i), dst.Row(i))
+		}
+	}
+	for i := 0; i < dst.Rows; i++ {
 		d := dst.Row(i)
-		_, s := expSums(d, logits.Row(i))
+		var s float64
+		for _, x := range d {
+			s += float64(x)
+		}
 		inv := float32(1 / s)
 		for j := range d {
 			d[j] *= inv
@@ -110,12 +132,10 @@ func Softmax(dst, logits *mat.Matrix) {
 	}
 }
 
-// expSums returns the row maximum m and s = Σ exp(z[j]-m); unless e is nil
-// it also stores exp(z[j]-m) in e[j] (e may alias z). The exponentials are
-// mat.Exp's, in float32 like the logits (each within about one unit in the
-// last place), and summed in float64. NaNs are never the maximum, so they
-// reach s and make it NaN.
-func expSums(e, z []float32) (m, s float64) {
+// rowMax returns the largest of z, or 0 if there is none (all -Inf or NaN:
+// exp(-Inf-0) = 0, so the sum is 0 and a loss +Inf, or NaN). NaNs are never
+// the maximum, so they reach the sum and make it NaN.
+func rowMax(z []float32) float32 {
 	mz := float32(math.Inf(-1))
 	for _, v := range z {
 		if v > mz {
@@ -123,8 +143,17 @@ func expSums(e, z []float32) (m, s float64) {
 		}
 	}
 	if math.IsInf(float64(mz), -1) {
-		mz = 0 // all -Inf (or NaN): exp(-Inf-0) = 0, so s = 0 and the loss is +Inf (or NaN)
+		return 0
 	}
+	return mz
+}
+
+// expSums returns the row maximum m and s = Σ exp(z[j]-m); unless e is nil
+// it also stores exp(z[j]-m) in e[j] (e may alias z). The exponentials are
+// mat.Exp's, in float32 like the logits (each within about one unit in the
+// last place), and summed in float64; rowMax says what NaN and -Inf do.
+func expSums(e, z []float32) (m, s float64) {
+	mz := rowMax(z)
 	var buf [64]float32
 	for len(z) > 0 {
 		chunk := e
