@@ -207,3 +207,48 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("String:\n%s\nwant:\n%s", s, want)
 	}
 }
+
+// TestSoftmaxCrossEntropyForms checks that the loss is the same bits with
+// and without a gradient, with the gradient in logits' own memory and in
+// views with a stride, across the block of rows the gradient path works in,
+// and that the gradients agree bit for bit; and that Softmax agrees with the
+// gradient's softmax part.
+func TestSoftmaxCrossEntropyForms(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, rows := range []int{1, 63, 64, 65, 130} {
+		logits := randMatrix(rng, rows, 10, 3)
+		labels := make([]int, rows)
+		for i := range labels {
+			labels[i] = rng.IntN(10)
+		}
+		plain := SoftmaxCrossEntropy(nil, logits, labels)
+		grad := mat.New(rows, 10)
+		withGrad := SoftmaxCrossEntropy(grad, logits, labels)
+		inPlace := mat.New(rows, 10)
+		copy(inPlace.Data, logits.Data)
+		aliased := SoftmaxCrossEntropy(inPlace, inPlace, labels)
+		wide := mat.New(rows, 13)
+		view := wide.View(0, 1, rows, 10)
+		strided := SoftmaxCrossEntropy(&view, logits, labels)
+		if plain != withGrad || plain != aliased || plain != strided {
+			t.Fatalf("rows %d: loss %v without gradient, %v with, %v in place, %v into a view", rows, plain, withGrad, aliased, strided)
+		}
+		probs := mat.New(rows, 10)
+		Softmax(probs, logits)
+		for i := range rows {
+			for j := range 10 {
+				g := grad.Data[i*10+j]
+				if g != inPlace.Data[i*10+j] || g != view.Row(i)[j] {
+					t.Fatalf("rows %d: gradient [%d,%d] %v, in place %v, in a view %v", rows, i, j, g, inPlace.Data[i*10+j], view.Row(i)[j])
+				}
+				p := probs.Data[i*10+j]
+				if j == labels[i] {
+					p--
+				}
+				if want := p / float32(rows); math.Abs(float64(g-want)) > 1e-6/float64(rows) {
+					t.Fatalf("rows %d: gradient [%d,%d] %v, softmax gives %v", rows, i, j, g, want)
+				}
+			}
+		}
+	}
+}
