@@ -53,7 +53,7 @@ var avx512Kernels = func() kernelSet {
 	ks.gemmRowStrided = func(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32) {
 		gemmRow6x64AVX512(k, n, a, 1, 6, b, stepStride, tileStride, c, ldc, beta)
 	}
-	ks.packB = panelPacker{copy: packCopy64AVX512, trans: packTrans64AVX2}
+	ks.packB = panelPacker{copy: packCopy64AVX512, trans: packTrans64AVX512Go}
 	ks.edgeRows = &edgeKernel{mr: 4, packA: avx2Kernels.edgeRows.packA,
 		row: func(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32) {
 			gemmRow4x64AVX512(k, n, a, 1, 4, b, stepStride, tileStride, c, ldc, beta)
@@ -78,17 +78,25 @@ func gemmRow6x64AVX512(k, n int, a *float32, aRow, aStep int, b *float32, stepSt
 //go:noescape
 func gemmRow4x64AVX512(k, n int, a *float32, aRow, aStep int, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
 
-// packTrans64AVX2 packs a 64-wide panel whose lanes are rows of src
-// (dst[p*64+i] = alpha·src[i*ld+p]) with the AVX2 transpose kernel.
-func packTrans64AVX2(k int, src *float32, ld int, dst *float32, alpha float32) {
+// packTrans64AVX512Go packs a 64-wide panel whose lanes are rows of src
+// (dst[p*64+i] = alpha·src[i*ld+p]): whole blocks of 16 steps with the
+// AVX-512 16×16 transposes, the rest with the AVX2 transpose kernel.
+func packTrans64AVX512Go(k int, src *float32, ld int, dst *float32, alpha float32) {
 	if k == 0 {
 		return
 	}
-	transposeAVX2(64, k, src, ld, dst, 64)
+	full := k &^ 15
+	packTrans64AVX512(full, src, ld, dst)
+	if full < k {
+		transposeAVX2(64, k-full, addFloats(src, full), ld, addFloats(dst, 64*full), 64)
+	}
 	if alpha != 1 {
 		scaleSliceAVX2(alpha, unsafe.Slice(dst, 64*k))
 	}
 }
+
+//go:noescape
+func packTrans64AVX512(k int, src *float32, ld int, dst *float32)
 
 //go:noescape
 func packCopy64AVX512(k int, src *float32, ld int, dst *float32, alpha float32)

@@ -2357,6 +2357,122 @@ dottail:
 	VZEROUPPER
 	RET
 
+// The four stages of a 16×16 transpose (packTrans64AVX512). TR16PAIRS
+// interleaves two rows by 32-bit elements, TR16QUADS two such pairs by
+// 64-bit elements (u0..u3 then hold columns 0..3 of four rows in each
+// 128-bit lane), TR16HALVES and TR16LANES gather the 128-bit lanes of the
+// four row groups: column q and 4+q, 8+q, 12+q of all 16 rows.
+#define TR16PAIRS(a, b, lo, hi) \
+	VUNPCKLPS b, a, lo \
+	VUNPCKHPS b, a, hi
+
+#define TR16QUADS(lo01, hi01, lo23, hi23, u0, u1, u2, u3) \
+	VUNPCKLPD lo23, lo01, u0 \
+	VUNPCKHPD lo23, lo01, u1 \
+	VUNPCKLPD hi23, hi01, u2 \
+	VUNPCKHPD hi23, hi01, u3
+
+#define TR16HALVES(u0, u4, u8, u12, v, w, v2, w2) \
+	VSHUFF32X4 $0x44, u4, u0, v   \
+	VSHUFF32X4 $0xEE, u4, u0, w   \
+	VSHUFF32X4 $0x44, u12, u8, v2 \
+	VSHUFF32X4 $0xEE, u12, u8, w2
+
+#define TR16LANES(v, v2, w, w2, c0, c4, c8, c12) \
+	VSHUFF32X4 $0x88, v2, v, c0  \
+	VSHUFF32X4 $0xDD, v2, v, c4  \
+	VSHUFF32X4 $0x88, w2, w, c8  \
+	VSHUFF32X4 $0xDD, w2, w, c12
+
+// TR16LOAD4 loads four rows at base, base+ld, +2ld, +3ld (R8 = ld bytes,
+// R9 = 3·ld bytes); TR16STORE4 stores four columns at DI + off, 256 bytes
+// (one 64-wide step) apart.
+#define TR16LOAD4(base, a, b, c, d) \
+	VMOVUPS (base), a        \
+	VMOVUPS (base)(R8*1), b  \
+	VMOVUPS (base)(R8*2), c  \
+	VMOVUPS (base)(R9*1), d
+
+#define TR16STORE4(off, a, b, c, d) \
+	VMOVUPS a, (off)(DI)     \
+	VMOVUPS b, (off+256)(DI) \
+	VMOVUPS c, (off+512)(DI) \
+	VMOVUPS d, (off+768)(DI)
+
+// func packTrans64AVX512(k int, src *float32, ld int, dst *float32)
+// dst[p*64+i] = src[i*ld+p], i < 64, p < k &^ 15: the whole 16-step blocks
+// of a B panel of op(B) = Bᵀ for the 6×64 kernels, in 16×16 blocks
+// transposed in registers (rows in Z0..Z15; VUNPCKLPS/HPS, VUNPCKLPD/HPD,
+// then VSHUFF32X4 twice; Z16..Z31 hold every other stage's results).
+// packTrans64AVX512Go does the rest of the steps and alpha.
+// Registers: SI, R10, R11, R12 the rows 16b, +4, +8, +12 of the group at
+// step p; R8 = ld bytes, R9 = 3·ld bytes; DI = dst + p*256 + 64·b; CX the
+// 16-step blocks left; BX the blocks in all; DX the group's first row.
+TEXT ·packTrans64AVX512(SB), NOSPLIT, $0-32
+	MOVQ k+0(FP), BX
+	SHRQ $4, BX
+	JEQ  t64done
+	MOVQ ld+16(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	XORQ DX, DX
+
+t64group:
+	// SI = the group's first row (16·DX), DI = dst + 64·DX floats.
+	MOVQ  DX, AX
+	SHLQ  $4, AX
+	IMULQ R8, AX
+	MOVQ  src+8(FP), SI
+	ADDQ  AX, SI
+	MOVQ  DX, DI
+	SHLQ  $6, DI
+	ADDQ  dst+24(FP), DI
+	MOVQ  BX, CX
+
+t64block:
+	LEAQ (SI)(R8*4), R10
+	LEAQ (R10)(R8*4), R11
+	LEAQ (R11)(R8*4), R12
+	TR16LOAD4(SI, Z0, Z1, Z2, Z3)
+	TR16LOAD4(R10, Z4, Z5, Z6, Z7)
+	TR16LOAD4(R11, Z8, Z9, Z10, Z11)
+	TR16LOAD4(R12, Z12, Z13, Z14, Z15)
+	TR16PAIRS(Z0, Z1, Z16, Z17)
+	TR16PAIRS(Z2, Z3, Z18, Z19)
+	TR16PAIRS(Z4, Z5, Z20, Z21)
+	TR16PAIRS(Z6, Z7, Z22, Z23)
+	TR16PAIRS(Z8, Z9, Z24, Z25)
+	TR16PAIRS(Z10, Z11, Z26, Z27)
+	TR16PAIRS(Z12, Z13, Z28, Z29)
+	TR16PAIRS(Z14, Z15, Z30, Z31)
+	TR16QUADS(Z16, Z17, Z18, Z19, Z0, Z1, Z2, Z3)
+	TR16QUADS(Z20, Z21, Z22, Z23, Z4, Z5, Z6, Z7)
+	TR16QUADS(Z24, Z25, Z26, Z27, Z8, Z9, Z10, Z11)
+	TR16QUADS(Z28, Z29, Z30, Z31, Z12, Z13, Z14, Z15)
+	TR16HALVES(Z0, Z4, Z8, Z12, Z16, Z20, Z24, Z28)
+	TR16HALVES(Z1, Z5, Z9, Z13, Z17, Z21, Z25, Z29)
+	TR16HALVES(Z2, Z6, Z10, Z14, Z18, Z22, Z26, Z30)
+	TR16HALVES(Z3, Z7, Z11, Z15, Z19, Z23, Z27, Z31)
+	TR16LANES(Z16, Z24, Z20, Z28, Z0, Z4, Z8, Z12)
+	TR16LANES(Z17, Z25, Z21, Z29, Z1, Z5, Z9, Z13)
+	TR16LANES(Z18, Z26, Z22, Z30, Z2, Z6, Z10, Z14)
+	TR16LANES(Z19, Z27, Z23, Z31, Z3, Z7, Z11, Z15)
+	TR16STORE4(0, Z0, Z1, Z2, Z3)
+	TR16STORE4(1024, Z4, Z5, Z6, Z7)
+	TR16STORE4(2048, Z8, Z9, Z10, Z11)
+	TR16STORE4(3072, Z12, Z13, Z14, Z15)
+	ADDQ $64, SI
+	ADDQ $4096, DI
+	DECQ CX
+	JNZ  t64block
+	INCQ DX
+	CMPQ DX, $4
+	JLT  t64group
+
+t64done:
+	VZEROUPPER
+	RET
+
 // func packCopy64AVX512(k int, src *float32, ld int, dst *float32, alpha float32)
 // dst[p*64+i] = alpha*src[p*ld+i], i < 64: a B panel for gemmRow6x64AVX512.
 TEXT ·packCopy64AVX512(SB), NOSPLIT, $0-36
