@@ -101,22 +101,30 @@ func packTrans64AVX512(k int, src *float32, ld int, dst *float32)
 //go:noescape
 func packCopy64AVX512(k int, src *float32, ld int, dst *float32, alpha float32)
 
-// gemvAVX512 runs the 256-column strips of a GEMV in the AVX-512 kernel and
-// the rest of the columns in the AVX2 one.
+// gemvAVX512 runs the 256-column strips of a GEMV in the AVX-512 kernel,
+// and the rest of the columns in the masked 16-column kernel where there
+// are at most 16 of them, else in the AVX2 one.
 func gemvAVX512(p *fastArgs) {
 	full := p.n &^ 255
-	if full == 0 {
-		gemvAVX2(p)
+	q := *p
+	if full > 0 {
+		q.n = full
+		gemv256AVX512(&q)
+	}
+	rest := p.n - full
+	if rest == 0 {
 		return
 	}
-	q := *p
-	q.n = full
-	gemv256AVX512(&q)
-	if rest := p.n - full; rest > 0 {
-		q.n, q.b, q.c = rest, addFloats(p.b, full), addFloats(p.c, full)
+	q.n, q.b, q.c = rest, addFloats(p.b, full), addFloats(p.c, full)
+	if rest <= 16 {
+		gemv16AVX512(&q)
+	} else {
 		gemvAVX2(&q)
 	}
 }
+
+//go:noescape
+func gemv16AVX512(p *fastArgs)
 
 //go:noescape
 func gemv256AVX512(p *fastArgs)

@@ -1973,6 +1973,82 @@ peakdone:
 done:                             \
 	VMOVUPS     acc, off(DX)
 
+// func gemv16AVX512(p *fastArgs)
+// One row of C with 1 <= n <= 16 columns (a network's last layer at batch
+// 1): each step of B is one load under the column mask K1, into four
+// accumulators in turn (Z0..Z3) so that the FMAs do not wait on each other;
+// C is read and written under the same mask. The AVX2 GEMV did the 10
+// columns of 784-256-10's last layer in a 8-wide strip and a scalar tail.
+TEXT ·gemv16AVX512(SB), NOSPLIT, $0-8
+	MOVQ         p+0(FP), AX
+	MOVQ         FA_K(AX), BX
+	MOVQ         FA_N(AX), CX
+	MOVL         $1, R8
+	SHLL         CX, R8
+	DECL         R8
+	KMOVW        R8, K1
+	MOVQ         FA_A(AX), SI
+	MOVQ         FA_B(AX), DI
+	MOVQ         FA_LDB(AX), R8
+	SHLQ         $2, R8
+	MOVQ         FA_C(AX), DX
+	ZEROZ4(Z0, Z1, Z2, Z3)
+	CMPQ         BX, $4
+	JLT          g16tail
+
+g16loop4:
+	VBROADCASTSS (SI), Z4
+	VMOVUPS.Z    (DI), K1, Z5
+	VFMADD231PS  Z5, Z4, Z0
+	ADDQ         R8, DI
+	VBROADCASTSS 4(SI), Z6
+	VMOVUPS.Z    (DI), K1, Z7
+	VFMADD231PS  Z7, Z6, Z1
+	ADDQ         R8, DI
+	VBROADCASTSS 8(SI), Z8
+	VMOVUPS.Z    (DI), K1, Z9
+	VFMADD231PS  Z9, Z8, Z2
+	ADDQ         R8, DI
+	VBROADCASTSS 12(SI), Z10
+	VMOVUPS.Z    (DI), K1, Z11
+	VFMADD231PS  Z11, Z10, Z3
+	ADDQ         R8, DI
+	ADDQ         $16, SI
+	SUBQ         $4, BX
+	CMPQ         BX, $4
+	JGE          g16loop4
+
+g16tail:
+	TESTQ        BX, BX
+	JEQ          g16sum
+
+g16loop1:
+	VBROADCASTSS (SI), Z4
+	VMOVUPS.Z    (DI), K1, Z5
+	VFMADD231PS  Z5, Z4, Z0
+	ADDQ         R8, DI
+	ADDQ         $4, SI
+	DECQ         BX
+	JNZ          g16loop1
+
+g16sum:
+	VADDPS       Z1, Z0, Z0
+	VADDPS       Z3, Z2, Z2
+	VADDPS       Z2, Z0, Z0
+	VBROADCASTSS FA_ALPHA(AX), Z30
+	VMULPS       Z30, Z0, Z0
+	MOVL         FA_BETA(AX), R11
+	ANDL         $0x7fffffff, R11
+	JEQ          g16store
+	VBROADCASTSS FA_BETA(AX), Z31
+	VMOVUPS.Z    (DX), K1, Z1
+	VFMADD231PS  Z1, Z31, Z0
+
+g16store:
+	VMOVUPS      Z0, K1, (DX)
+	VZEROUPPER
+	RET
+
 // func gemv256AVX512(p *fastArgs)
 // One row of C, for n a positive multiple of 256: c[j] = alpha·Σ_p
 // a[p]·b[p*ldb+j] + beta·c[j] (C not read when beta == 0).
