@@ -1979,6 +1979,13 @@ done:                             \
 // accumulators in turn (Z0..Z3) so that the FMAs do not wait on each other;
 // C is read and written under the same mask. The AVX2 GEMV did the 10
 // columns of 784-256-10's last layer in a 8-wide strip and a scalar tail.
+// One step: acc += a[off/4]·(B's row at DI under K1); DI to the next row.
+#define G16STEP(off, bc, row, acc) \
+	VBROADCASTSS off(SI), bc    \
+	VMOVUPS.Z    (DI), K1, row  \
+	VFMADD231PS  row, bc, acc   \
+	ADDQ         R8, DI
+
 TEXT ·gemv16AVX512(SB), NOSPLIT, $0-8
 	MOVQ         p+0(FP), AX
 	MOVQ         FA_K(AX), BX
@@ -1997,22 +2004,10 @@ TEXT ·gemv16AVX512(SB), NOSPLIT, $0-8
 	JLT          g16tail
 
 g16loop4:
-	VBROADCASTSS (SI), Z4
-	VMOVUPS.Z    (DI), K1, Z5
-	VFMADD231PS  Z5, Z4, Z0
-	ADDQ         R8, DI
-	VBROADCASTSS 4(SI), Z6
-	VMOVUPS.Z    (DI), K1, Z7
-	VFMADD231PS  Z7, Z6, Z1
-	ADDQ         R8, DI
-	VBROADCASTSS 8(SI), Z8
-	VMOVUPS.Z    (DI), K1, Z9
-	VFMADD231PS  Z9, Z8, Z2
-	ADDQ         R8, DI
-	VBROADCASTSS 12(SI), Z10
-	VMOVUPS.Z    (DI), K1, Z11
-	VFMADD231PS  Z11, Z10, Z3
-	ADDQ         R8, DI
+	G16STEP(0, Z4, Z5, Z0)
+	G16STEP(4, Z6, Z7, Z1)
+	G16STEP(8, Z8, Z9, Z2)
+	G16STEP(12, Z10, Z11, Z3)
 	ADDQ         $16, SI
 	SUBQ         $4, BX
 	CMPQ         BX, $4
@@ -2023,10 +2018,7 @@ g16tail:
 	JEQ          g16sum
 
 g16loop1:
-	VBROADCASTSS (SI), Z4
-	VMOVUPS.Z    (DI), K1, Z5
-	VFMADD231PS  Z5, Z4, Z0
-	ADDQ         R8, DI
+	G16STEP(0, Z4, Z5, Z0)
 	ADDQ         $4, SI
 	DECQ         BX
 	JNZ          g16loop1
