@@ -281,6 +281,11 @@ func (j *job) execute(np int, wake bool) {
 	j.np, j.next, j.end = np, 1, np
 	j.left.Store(int32(np))
 	j.wg.Add(np)
+	polled := workerPolling()
+	var start time.Time
+	if !polled && wake {
+		start = time.Now()
+	}
 	publish(j, wake)
 	runPart(j, 0)
 	for {
@@ -290,7 +295,12 @@ func (j *job) execute(np int, wake bool) {
 		}
 		runPart(j, i)
 	}
-	noteHelp(j.next < np)
+	// A call no worker helped with is evidence of starvation only if one
+	// was polling, or one was woken and the call outlasted wakeGrace: a
+	// woken worker may just be late for a short call.
+	if helped := j.next < np; helped || polled || wake && time.Since(start) > wakeGrace {
+		noteHelp(helped)
+	}
 	// Wait for the workers' parts, polling for a while first: the parts
 	// are of a size and usually finish close together.
 	poll(func() bool { return j.left.Load() == 0 })
@@ -302,11 +312,17 @@ func (j *job) execute(np int, wake bool) {
 // Workers get a processor only when the program's other goroutines (and
 // other processes) leave one: with a CPU-bound goroutine beside a training
 // loop on two cores, the worker ran 14 of 6,486 parts, and splitting every
-// call, for the caller to run all the parts alone, made two threads 1%
+// call, for the caller to run all the parts alone, made two threads 1–2%
 // slower than one. So after starvedAfter split calls in a row whose parts
-// no worker took, Gemm splits only one call in starvedProbe, to notice a
-// worker coming back, and runs the others on the caller, unsplit.
+// no worker took although one was polling when they were published, Gemm
+// splits only one call in starvedProbe, to notice a worker coming back, and
+// runs the others on the caller, unsplit. A call whose worker had to be
+// woken counts only if it lasted longer than a wake-up can take
+// (wakeGrace): counting every such call made batch-32 training on two
+// threads a third slower on a machine with a busy neighbour, where the
+// woken worker came too late for the small products every time.
 const (
+	wakeGrace    = 200 * time.Microsecond // tens to hundreds of µs on a VM
 	starvedAfter = 4
 	starvedProbe = 8
 )
