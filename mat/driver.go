@@ -180,8 +180,8 @@ func (g *gemmCall) inPlaceB() bool {
 // training step; from eight tiles on, reading in place gained nothing),
 // alpha is 1 (a packed panel would carry it), A's row stride is not a
 // multiple of 4 KiB (the same cache-set caution as for B) and the set has
-// the kernels. op(A) = Aᵀ is read in place too: a
-// panel's rows are then adjacent and its steps a row stride apart.
+// the kernels. op(A) = Aᵀ is read in place too: a panel's rows are then
+// adjacent and its steps a row stride apart.
 func (g *gemmCall) inPlaceA() bool {
 	return g.ks.rowA != nil && g.alpha == 1 && g.n <= 4*g.ks.gemm.nr && g.a.Stride%1024 != 0
 }

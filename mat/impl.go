@@ -81,9 +81,10 @@ type rowKernel func(k, n int, a, b, c *float32, ldc int, beta float32)
 type stridedRowKernel func(k, n int, a, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
 
 // rowKernelA is a stridedRowKernel that reads A through strides too: step
-// p of row i of the panel at a + i*aRow + p*aStep. The driver calls it with
-// aRow = lda and aStep = 1 to read A where it is; unlike a packed panel,
-// that cannot carry alpha, so it does so only when alpha is 1.
+// p of row i of the panel at a + i*aRow + p*aStep. The driver calls it to
+// read A where it is (aRow = lda and aStep = 1, or for op(A) = Aᵀ aRow = 1
+// and aStep = lda); unlike a packed panel, that cannot carry alpha, so it
+// does so only when alpha is 1.
 type rowKernelA func(k, n int, a *float32, aRow, aStep int, b *float32, stepStride, tileStride int, c *float32, ldc int, beta float32)
 
 // edgeKernel is a strided row kernel of another tile height, with its A
