@@ -42,10 +42,12 @@ var avx2Kernels = kernelSet{
 
 // avx512Kernels is the AVX2 set with AVX-512 kernels where they measured
 // faster: the 6×64 GEMM row kernel and its 4×64 edge kernel (B panels of 64
-// columns, packed or read in place; A panels of 6 or 4 rows, packed by the
-// AVX2 packers, or read in place), the batch-1 GEMV, the dot kernel of
-// narrow products and the peak loop; the AVX2 6×16 and 4×16 kernels compute
-// the last 16 or fewer columns of a block.
+// columns, packed or read in place, Bᵀ packed by 16×16 transposes; A panels
+// of 6 or 4 rows, packed by the AVX2 packers, or read in place), the
+// batch-1 GEMV (256-column strips, and at most 16 columns under a mask), the
+// dot kernel of narrow products and the peak loop. The AVX2 6×16 and 4×16
+// kernels compute the last 16 or fewer columns of a block, and narrow
+// products with op(A) = Aᵀ are computed transposed (swapNarrowT).
 var avx512Kernels = func() kernelSet {
 	ks := avx2Kernels
 	ks.name = "avx512"
