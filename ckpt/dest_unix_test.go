@@ -3,26 +3,16 @@
 package ckpt
 
 import (
-	"os"
-	"path/filepath"
-	"syscall"
 	"testing"
+
+	"github.com/gomlp/gomlp/internal/regular/regulartest"
 )
 
 // Save refuses a named pipe and a link to /dev/null (a character device)
-// before it writes anything. /dev/null itself is never the destination: a
-// regression, run as root, would replace the system's /dev/null, where it
-// replaces only the link here.
+// before it writes anything.
 func TestSaveRefusesSpecialFiles(t *testing.T) {
 	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo.gmlp")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	link := filepath.Join(dir, "null.gmlp")
-	if err := os.Symlink(os.DevNull, link); err != nil {
-		t.Fatal(err)
-	}
+	fifo, link := regulartest.SpecialFiles(t, dir, ".gmlp")
 	for path, kind := range map[string]string{fifo: "a named pipe", link: "a character device"} {
 		err := Save(path, smallCheckpoint())
 		want := "ckpt: save: " + path + " is " + kind + ", not a regular file: refusing to replace it"
@@ -30,15 +20,7 @@ func TestSaveRefusesSpecialFiles(t *testing.T) {
 			t.Errorf("Save(%s): %v, want %q", path, err, want)
 		}
 	}
-	if info, err := os.Stat(os.DevNull); err != nil || info.Mode()&os.ModeCharDevice == 0 {
-		t.Fatalf("%s is no longer a character device: %v %v", os.DevNull, info, err)
-	}
-	if info, err := os.Lstat(fifo); err != nil || info.Mode()&os.ModeNamedPipe == 0 {
-		t.Fatalf("the named pipe was replaced: %v %v", info, err)
-	}
-	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
-		t.Fatalf("the link was replaced: %v %v", info, err)
-	}
+	regulartest.CheckUnchanged(t, fifo, link)
 	if tmp := tempFiles(t, dir); len(tmp) != 0 {
 		t.Fatalf("temporary files written: %v", tmp)
 	}

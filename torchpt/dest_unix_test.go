@@ -5,35 +5,19 @@ package torchpt
 import (
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
+
+	"github.com/gomlp/gomlp/internal/regular/regulartest"
 )
 
 // Save refuses a named pipe and a link to /dev/null (a character device)
-// before it writes anything. /dev/null itself is never the destination: a
-// regression, run as root, would replace the system's /dev/null, where it
-// replaces only the link here.
+// before it writes anything.
 func TestSaveRefusesSpecialFiles(t *testing.T) {
 	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	link := filepath.Join(dir, "null")
-	if err := os.Symlink(os.DevNull, link); err != nil {
-		t.Fatal(err)
-	}
+	fifo, link := regulartest.SpecialFiles(t, dir, "")
 	saveRefused(t, dir, fifo, "a named pipe")
 	saveRefused(t, dir, link, "a character device")
-	if info, err := os.Stat(os.DevNull); err != nil || info.Mode()&os.ModeCharDevice == 0 {
-		t.Fatalf("%s is no longer a character device: %v %v", os.DevNull, info, err)
-	}
-	if info, err := os.Lstat(fifo); err != nil || info.Mode()&os.ModeNamedPipe == 0 {
-		t.Fatalf("the named pipe was replaced: %v %v", info, err)
-	}
-	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
-		t.Fatalf("the link was replaced: %v %v", info, err)
-	}
+	regulartest.CheckUnchanged(t, fifo, link)
 }
 
 // A link to a regular file is a regular destination: saving works.

@@ -4,21 +4,13 @@ package regular
 
 import (
 	"os"
-	"path/filepath"
-	"syscall"
 	"testing"
+
+	"github.com/gomlp/gomlp/internal/regular/regulartest"
 )
 
 func TestCheckDestinationUnix(t *testing.T) {
-	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	link := filepath.Join(dir, "null")
-	if err := os.Symlink(os.DevNull, link); err != nil {
-		t.Fatal(err)
-	}
+	fifo, link := regulartest.SpecialFiles(t, t.TempDir(), "")
 	for path, want := range map[string]string{
 		fifo:       fifo + " is a named pipe, not a regular file: refusing to replace it",
 		os.DevNull: os.DevNull + " is a character device, not a regular file: refusing to replace it",
