@@ -9,6 +9,85 @@
 	VPXORD c, c, c \
 	VPXORD d, d, d
 
+#define EACHROW6x64(op) \
+	op(Z0, Z1, Z2, Z3)     \
+	op(Z4, Z5, Z6, Z7)     \
+	op(Z8, Z9, Z10, Z11)   \
+	op(Z12, Z13, Z14, Z15) \
+	op(Z16, Z17, Z18, Z19) \
+	op(Z20, Z21, Z22, Z23)
+
+#define EACHROW4x64(op) \
+	op(Z0, Z1, Z2, Z3)     \
+	op(Z4, Z5, Z6, Z7)     \
+	op(Z8, Z9, Z10, Z11)   \
+	op(Z12, Z13, Z14, Z15)
+
+// ROW64KERNEL is the body of gemmRow6x64AVX512 and gemmRow4x64AVX512 (see
+// there): step is STEP6x64 or STEP4x64, and each applies a macro to the
+// accumulators of every row (EACHROW6x64 or EACHROW4x64). It is defined up
+// here, outside every function, like DOTREDUCESTORE.
+#define ROW64KERNEL(step, each) \
+	MOVQ k+0(FP), BX                 \
+	MOVQ n+8(FP), R10                \
+	MOVQ b+40(FP), AX                \
+	MOVQ stepStride+48(FP), R13      \
+	SHLQ $2, R13                     \
+	LEAQ (R13)(R13*2), R14           \
+	MOVQ tileStride+56(FP), DX       \
+	SHLQ $2, DX                      \
+	MOVQ c+64(FP), R12               \
+tile:                                \
+	MOVQ a+16(FP), SI                \
+	MOVQ aRow+24(FP), R8             \
+	SHLQ $2, R8                      \
+	LEAQ (SI)(R8*2), R9              \
+	ADDQ R8, R9                      \
+	MOVQ aStep+32(FP), R11           \
+	SHLQ $2, R11                     \
+	MOVQ AX, DI                      \
+	MOVQ BX, CX                      \
+	each(ZEROZ4)                     \
+	CMPQ CX, $4                      \
+	JLT  ktail                       \
+kloop4:                              \
+	PREFETCHT0 (DI)(R13*8)           \
+	step((DI), 64(DI), 128(DI), 192(DI)) \
+	step((DI)(R13*1), 64(DI)(R13*1), 128(DI)(R13*1), 192(DI)(R13*1)) \
+	step((DI)(R13*2), 64(DI)(R13*2), 128(DI)(R13*2), 192(DI)(R13*2)) \
+	step((DI)(R14*1), 64(DI)(R14*1), 128(DI)(R14*1), 192(DI)(R14*1)) \
+	LEAQ (DI)(R13*4), DI             \
+	SUBQ $4, CX                      \
+	CMPQ CX, $4                      \
+	JGE  kloop4                      \
+ktail:                               \
+	TESTQ CX, CX                     \
+	JEQ   store                      \
+kloop1:                              \
+	step((DI), 64(DI), 128(DI), 192(DI)) \
+	ADDQ R13, DI                     \
+	DECQ CX                          \
+	JNZ  kloop1                      \
+store:                               \
+	MOVQ R12, R9                     \
+	MOVQ ldc+72(FP), R8              \
+	SHLQ $2, R8                      \
+	MOVL beta+80(FP), R11            \
+	ANDL $0x7fffffff, R11            \
+	JEQ  store0                      \
+	VBROADCASTSS beta+80(FP), Z31    \
+	each(STORE64BETA)                \
+	JMP  next                        \
+store0:                              \
+	each(STORE64)                    \
+next:                                \
+	ADDQ DX, AX                      \
+	ADDQ $256, R12                   \
+	DECQ R10                         \
+	JNZ  tile                        \
+	VZEROUPPER                       \
+	RET
+
 // DOTSTART loads the argument block into AX, the bytes of K's whole blocks
 // of block bytes (32 or 64, given negated: the mask) into BX, the mask of
 // the first k%8 lanes into Y15 (none when k%8 == 0), and i = 0 into SI.
@@ -2198,164 +2277,10 @@ gv512store:
 	ADDQ    R8, R9
 
 TEXT ·gemmRow6x64AVX512(SB), NOSPLIT, $0-84
-	MOVQ k+0(FP), BX
-	MOVQ n+8(FP), R10
-	MOVQ b+40(FP), AX
-	MOVQ stepStride+48(FP), R13
-	SHLQ $2, R13
-	LEAQ (R13)(R13*2), R14
-	MOVQ tileStride+56(FP), DX
-	SHLQ $2, DX
-	MOVQ c+64(FP), R12
-
-r6x64tile:
-	MOVQ a+16(FP), SI
-	MOVQ aRow+24(FP), R8
-	SHLQ $2, R8
-	LEAQ (SI)(R8*2), R9
-	ADDQ R8, R9
-	MOVQ aStep+32(FP), R11
-	SHLQ $2, R11
-	MOVQ AX, DI
-	MOVQ BX, CX
-	ZEROZ4(Z0, Z1, Z2, Z3)
-	ZEROZ4(Z4, Z5, Z6, Z7)
-	ZEROZ4(Z8, Z9, Z10, Z11)
-	ZEROZ4(Z12, Z13, Z14, Z15)
-	ZEROZ4(Z16, Z17, Z18, Z19)
-	ZEROZ4(Z20, Z21, Z22, Z23)
-	CMPQ CX, $4
-	JLT  r6x64ktail
-
-r6x64kloop4:
-	PREFETCHT0 (DI)(R13*8)
-	STEP6x64((DI), 64(DI), 128(DI), 192(DI))
-	STEP6x64((DI)(R13*1), 64(DI)(R13*1), 128(DI)(R13*1), 192(DI)(R13*1))
-	STEP6x64((DI)(R13*2), 64(DI)(R13*2), 128(DI)(R13*2), 192(DI)(R13*2))
-	STEP6x64((DI)(R14*1), 64(DI)(R14*1), 128(DI)(R14*1), 192(DI)(R14*1))
-	LEAQ (DI)(R13*4), DI
-	SUBQ $4, CX
-	CMPQ CX, $4
-	JGE  r6x64kloop4
-
-r6x64ktail:
-	TESTQ CX, CX
-	JEQ   r6x64store
-
-r6x64kloop1:
-	STEP6x64((DI), 64(DI), 128(DI), 192(DI))
-	ADDQ R13, DI
-	DECQ CX
-	JNZ  r6x64kloop1
-
-r6x64store:
-	MOVQ R12, R9
-	MOVQ ldc+72(FP), R8
-	SHLQ $2, R8
-	MOVL beta+80(FP), R11
-	ANDL $0x7fffffff, R11
-	JEQ  r6x64store0
-	VBROADCASTSS beta+80(FP), Z31
-	STORE64BETA(Z0, Z1, Z2, Z3)
-	STORE64BETA(Z4, Z5, Z6, Z7)
-	STORE64BETA(Z8, Z9, Z10, Z11)
-	STORE64BETA(Z12, Z13, Z14, Z15)
-	STORE64BETA(Z16, Z17, Z18, Z19)
-	STORE64BETA(Z20, Z21, Z22, Z23)
-	JMP r6x64next
-
-r6x64store0:
-	STORE64(Z0, Z1, Z2, Z3)
-	STORE64(Z4, Z5, Z6, Z7)
-	STORE64(Z8, Z9, Z10, Z11)
-	STORE64(Z12, Z13, Z14, Z15)
-	STORE64(Z16, Z17, Z18, Z19)
-	STORE64(Z20, Z21, Z22, Z23)
-
-r6x64next:
-	ADDQ DX, AX
-	ADDQ $256, R12
-	DECQ R10
-	JNZ  r6x64tile
-	VZEROUPPER
-	RET
+	ROW64KERNEL(STEP6x64, EACHROW6x64)
 
 TEXT ·gemmRow4x64AVX512(SB), NOSPLIT, $0-84
-	MOVQ k+0(FP), BX
-	MOVQ n+8(FP), R10
-	MOVQ b+40(FP), AX
-	MOVQ stepStride+48(FP), R13
-	SHLQ $2, R13
-	LEAQ (R13)(R13*2), R14
-	MOVQ tileStride+56(FP), DX
-	SHLQ $2, DX
-	MOVQ c+64(FP), R12
-
-r4x64tile:
-	MOVQ a+16(FP), SI
-	MOVQ aRow+24(FP), R8
-	SHLQ $2, R8
-	LEAQ (SI)(R8*2), R9
-	ADDQ R8, R9
-	MOVQ aStep+32(FP), R11
-	SHLQ $2, R11
-	MOVQ AX, DI
-	MOVQ BX, CX
-	ZEROZ4(Z0, Z1, Z2, Z3)
-	ZEROZ4(Z4, Z5, Z6, Z7)
-	ZEROZ4(Z8, Z9, Z10, Z11)
-	ZEROZ4(Z12, Z13, Z14, Z15)
-	CMPQ CX, $4
-	JLT  r4x64ktail
-
-r4x64kloop4:
-	PREFETCHT0 (DI)(R13*8)
-	STEP4x64((DI), 64(DI), 128(DI), 192(DI))
-	STEP4x64((DI)(R13*1), 64(DI)(R13*1), 128(DI)(R13*1), 192(DI)(R13*1))
-	STEP4x64((DI)(R13*2), 64(DI)(R13*2), 128(DI)(R13*2), 192(DI)(R13*2))
-	STEP4x64((DI)(R14*1), 64(DI)(R14*1), 128(DI)(R14*1), 192(DI)(R14*1))
-	LEAQ (DI)(R13*4), DI
-	SUBQ $4, CX
-	CMPQ CX, $4
-	JGE  r4x64kloop4
-
-r4x64ktail:
-	TESTQ CX, CX
-	JEQ   r4x64store
-
-r4x64kloop1:
-	STEP4x64((DI), 64(DI), 128(DI), 192(DI))
-	ADDQ R13, DI
-	DECQ CX
-	JNZ  r4x64kloop1
-
-r4x64store:
-	MOVQ R12, R9
-	MOVQ ldc+72(FP), R8
-	SHLQ $2, R8
-	MOVL beta+80(FP), R11
-	ANDL $0x7fffffff, R11
-	JEQ  r4x64store0
-	VBROADCASTSS beta+80(FP), Z31
-	STORE64BETA(Z0, Z1, Z2, Z3)
-	STORE64BETA(Z4, Z5, Z6, Z7)
-	STORE64BETA(Z8, Z9, Z10, Z11)
-	STORE64BETA(Z12, Z13, Z14, Z15)
-	JMP r4x64next
-
-r4x64store0:
-	STORE64(Z0, Z1, Z2, Z3)
-	STORE64(Z4, Z5, Z6, Z7)
-	STORE64(Z8, Z9, Z10, Z11)
-	STORE64(Z12, Z13, Z14, Z15)
-
-r4x64next:
-	ADDQ DX, AX
-	ADDQ $256, R12
-	DECQ R10
-	JNZ  r4x64tile
-	VZEROUPPER
-	RET
+	ROW64KERNEL(STEP4x64, EACHROW4x64)
 
 // ---------------------------------------------------------------------------
 // func dotAVX512(p *fastArgs)
