@@ -46,8 +46,10 @@ var avx2Kernels = kernelSet{
 // of 6 or 4 rows, packed by the AVX2 packers, or read in place), the
 // batch-1 GEMV (256-column strips, and at most 16 columns under a mask), the
 // dot kernel of narrow products and the peak loop. The AVX2 6×16 and 4×16
-// kernels compute the last 16 or fewer columns of a block, and narrow
-// products with op(A) = Aᵀ are computed transposed (swapNarrowT).
+// kernels compute the last 16 or fewer columns of a block; narrow
+// products with op(A) = Aᵀ, and A·Bᵀ with few rows and many columns, are
+// computed transposed (fastKernels.swap), through a 16×16 AVX-512
+// transpose.
 var avx512Kernels = func() kernelSet {
 	ks := avx2Kernels
 	ks.name = "avx512"
@@ -65,7 +67,8 @@ var avx512Kernels = func() kernelSet {
 	fast := *avx2Kernels.fast
 	fast.gemv, fast.gemvUnit = gemvAVX512, 256
 	fast.dot = dotAVX512
-	fast.swapNarrowT = true
+	fast.transpose = transposeAVX512
+	fast.swap = true
 	ks.fast = &fast
 	ks.peak = &peakLoop{run: peakAVX512, flops: 12 * 16 * 2}
 	return ks
@@ -172,6 +175,27 @@ func colAVX2(p *fastArgs)
 
 //go:noescape
 func transposeAVX2(rows, cols int, src *float32, lds int, dst *float32, ldd int)
+
+//go:noescape
+func transpose16AVX512(rows, cols int, src *float32, lds int, dst *float32, ldd int)
+
+// transposeAVX512 sets dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols:
+// the whole 16×16 blocks by transpose16AVX512, the last columns and rows
+// by the AVX2 kernel.
+func transposeAVX512(rows, cols int, src *float32, lds int, dst *float32, ldd int) {
+	r16, c16 := rows&^15, cols&^15
+	if r16 > 0 && c16 > 0 {
+		transpose16AVX512(r16, c16, src, lds, dst, ldd)
+		if c16 < cols {
+			transposeAVX2(r16, cols-c16, addFloats(src, c16), lds, addFloats(dst, c16*ldd), ldd)
+		}
+	} else {
+		r16 = 0
+	}
+	if r16 < rows {
+		transposeAVX2(rows-r16, cols, addFloats(src, r16*lds), lds, addFloats(dst, r16), ldd)
+	}
+}
 
 // The element wrappers send the multiple-of-8 bulk to the assembly and the
 // rest to the Go twin.

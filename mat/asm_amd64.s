@@ -2466,6 +2466,93 @@ t64done:
 	VZEROUPPER
 	RET
 
+// TR16STORE4S stores four rows at base, base+ldd, +2ldd, +3ldd (R10 = ldd
+// bytes, R11 = 3·ldd bytes).
+#define TR16STORE4S(base, a, b, c, d) \
+	VMOVUPS a, (base)        \
+	VMOVUPS b, (base)(R10*1) \
+	VMOVUPS c, (base)(R10*2) \
+	VMOVUPS d, (base)(R11*1)
+
+// func transpose16AVX512(rows, cols int, src *float32, lds int, dst *float32, ldd int)
+// dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols, both multiples of
+// 16: 16×16 blocks transposed in registers as in packTrans64AVX512, a band
+// of 16 rows of src at a time, so that each block stores 16 whole rows of
+// 64 bytes. transposeAVX512 does the edges.
+// Registers: SI, R12, R13, R14 the rows 0, 4, 8, 12 of the block in src,
+// then DI, R12, R13, R14 those of the block in dst; DX the band's first
+// row in src, AX its column in dst; R8/R9 lds and 3·lds bytes, R10/R11 ldd
+// and 3·ldd bytes; CX the blocks left in the band, BX the bands left.
+TEXT ·transpose16AVX512(SB), NOSPLIT, $0-48
+	MOVQ lds+24(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ ldd+40(FP), R10
+	SHLQ $2, R10
+	LEAQ (R10)(R10*2), R11
+	MOVQ src+16(FP), DX
+	MOVQ dst+32(FP), AX
+	MOVQ rows+0(FP), BX
+	SHRQ $4, BX
+	JEQ  tr16done
+	CMPQ cols+8(FP), $16
+	JLT  tr16done
+
+tr16band:
+	MOVQ cols+8(FP), CX
+	SHRQ $4, CX
+	MOVQ DX, SI
+	MOVQ AX, DI
+
+tr16block:
+	LEAQ (SI)(R8*4), R12
+	LEAQ (R12)(R8*4), R13
+	LEAQ (R13)(R8*4), R14
+	TR16LOAD4(SI, Z0, Z1, Z2, Z3)
+	TR16LOAD4(R12, Z4, Z5, Z6, Z7)
+	TR16LOAD4(R13, Z8, Z9, Z10, Z11)
+	TR16LOAD4(R14, Z12, Z13, Z14, Z15)
+	TR16PAIRS(Z0, Z1, Z16, Z17)
+	TR16PAIRS(Z2, Z3, Z18, Z19)
+	TR16PAIRS(Z4, Z5, Z20, Z21)
+	TR16PAIRS(Z6, Z7, Z22, Z23)
+	TR16PAIRS(Z8, Z9, Z24, Z25)
+	TR16PAIRS(Z10, Z11, Z26, Z27)
+	TR16PAIRS(Z12, Z13, Z28, Z29)
+	TR16PAIRS(Z14, Z15, Z30, Z31)
+	TR16QUADS(Z16, Z17, Z18, Z19, Z0, Z1, Z2, Z3)
+	TR16QUADS(Z20, Z21, Z22, Z23, Z4, Z5, Z6, Z7)
+	TR16QUADS(Z24, Z25, Z26, Z27, Z8, Z9, Z10, Z11)
+	TR16QUADS(Z28, Z29, Z30, Z31, Z12, Z13, Z14, Z15)
+	TR16HALVES(Z0, Z4, Z8, Z12, Z16, Z20, Z24, Z28)
+	TR16HALVES(Z1, Z5, Z9, Z13, Z17, Z21, Z25, Z29)
+	TR16HALVES(Z2, Z6, Z10, Z14, Z18, Z22, Z26, Z30)
+	TR16HALVES(Z3, Z7, Z11, Z15, Z19, Z23, Z27, Z31)
+	TR16LANES(Z16, Z24, Z20, Z28, Z0, Z4, Z8, Z12)
+	TR16LANES(Z17, Z25, Z21, Z29, Z1, Z5, Z9, Z13)
+	TR16LANES(Z18, Z26, Z22, Z30, Z2, Z6, Z10, Z14)
+	TR16LANES(Z19, Z27, Z23, Z31, Z3, Z7, Z11, Z15)
+	LEAQ (DI)(R10*4), R12
+	LEAQ (R12)(R10*4), R13
+	LEAQ (R13)(R10*4), R14
+	TR16STORE4S(DI, Z0, Z1, Z2, Z3)
+	TR16STORE4S(R12, Z4, Z5, Z6, Z7)
+	TR16STORE4S(R13, Z8, Z9, Z10, Z11)
+	TR16STORE4S(R14, Z12, Z13, Z14, Z15)
+	ADDQ $64, SI
+	LEAQ (R14)(R10*4), DI
+	DECQ CX
+	JNZ  tr16block
+	LEAQ (DX)(R8*8), DX
+	LEAQ (DX)(R8*8), DX
+	ADDQ $64, AX
+	DECQ BX
+	JNZ  tr16band
+
+tr16done:
+	VZEROUPPER
+	RET
+
 // func packCopy64AVX512(k int, src *float32, ld int, dst *float32, alpha float32)
 // dst[p*64+i] = alpha*src[p*ld+i], i < 64: a B panel for gemmRow6x64AVX512.
 TEXT ·packCopy64AVX512(SB), NOSPLIT, $0-36

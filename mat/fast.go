@@ -11,8 +11,10 @@ package mat
 //     transposed copy of B;
 //   - a narrow C with op(A) = Aᵀ: C's columns as vectors along M, reading
 //     A's rows (which run along M) directly; or, where the kernel set says
-//     so (swapNarrowT), Cᵀ = op(B)ᵀ·op(A)ᵀ by the blocked driver, then
-//     transposed.
+//     so (swap), Cᵀ = op(B)ᵀ·op(A)ᵀ by the blocked driver, then
+//     transposed;
+//   - with the same set, C = A·Bᵀ with few rows and many columns, also as
+//     the transpose of B·Aᵀ (see wideNTSwaps).
 //
 // Large calls are split between threads by rows (narrow C) or columns (one
 // row), like the blocked driver's.
@@ -47,12 +49,14 @@ type fastKernels struct {
 	// is cut (the width gemv works in best); the default is 64.
 	gemvUnit int
 
-	// swapNarrowT says to compute a narrow C with op(A) = Aᵀ and more than
-	// narrowN rows as its transpose, op(B)ᵀ·op(A)ᵀ, with the blocked
-	// driver, and transpose that into C: with 512-bit kernels that ran at
-	// twice the speed of the column kernel (256×10×128: 200 GFLOP/s against
-	// 100 on Zen 5), as the products become a few wide rows.
-	swapNarrowT bool
+	// swap says to compute two kinds of C as their transpose, op(B)ᵀ·op(A)ᵀ,
+	// with the blocked driver, and transpose that into C (see
+	// wideNTSwaps for the second): a narrow C with op(A) = Aᵀ and more than
+	// narrowN rows, where 512-bit kernels ran at twice the speed of the
+	// column kernel (256×10×128: 200 GFLOP/s against 100 on Zen 5), as the
+	// products become a few wide rows; and A·Bᵀ with few rows and many
+	// columns.
+	swap bool
 }
 
 // narrowN is the widest C the narrow-C paths take: measured on Zen 4 with
@@ -69,7 +73,7 @@ const (
 	fastDot1
 	fastDot
 	fastCol
-	fastSwap // see fastKernels.swapNarrowT
+	fastSwap // see fastKernels.swap
 )
 
 // chooseFast picks the fast path for the call, or notFast.
@@ -85,12 +89,26 @@ func (g *gemmCall) chooseFast() fastKind {
 		return fastDot1
 	case g.n <= narrowN && !g.transA && fk.dot != nil:
 		return fastDot
-	case g.n <= narrowN && g.transA && fk.swapNarrowT && g.m > narrowN:
+	case g.n <= narrowN && g.transA && fk.swap && g.m > narrowN:
 		return fastSwap
 	case g.n <= narrowN && g.transA && fk.col != nil:
 		return fastCol
+	case g.wideNTSwaps():
+		return fastSwap
 	}
 	return notFast
+}
+
+// wideNTSwaps reports whether C = A·Bᵀ is computed as the transpose of
+// B·Aᵀ because C has few rows (at most four B tiles) and more columns:
+// then the swapped product reads B, the large operand, in place as its A
+// panels (see inPlaceA) and packs only the small A, where C = A·Bᵀ itself
+// packs all of B into transposed panels and A too. 128×784×256 on Zen 5:
+// 185 → 198 GFLOP/s. Only for beta 0 (runSwapped's beta is a plain loop).
+func (g *gemmCall) wideNTSwaps() bool {
+	tile := 4 * g.ks.gemm.nr
+	return g.ks.fast.swap && !g.transA && g.transB && g.m <= tile && g.n > tile &&
+		g.beta == 0 && g.alpha == 1 && g.ks.rowA != nil && g.b.Stride%1024 != 0
 }
 
 // prepareFast sets up the operands the fast kernel reads, in ws (which the

@@ -142,6 +142,26 @@ func TestGemmSwappedNarrow(t *testing.T) {
 	})
 }
 
+// TestGemmSwappedWideNT runs A·Bᵀ with at most 256 rows and more columns,
+// which sets with wide kernels compute as the transpose of B·Aᵀ when alpha
+// is 1 and beta 0 (and directly otherwise): partial tiles and panels, one
+// and two threads, B strides that do and do not allow reading it in place.
+func TestGemmSwappedWideNT(t *testing.T) {
+	shapes := [][3]int{{128, 784, 256}, {7, 300, 33}, {256, 257, 20}, {61, 600, 5}, {1, 400, 64}}
+	defer SetThreads(Threads())
+	forEachImpl(t, func(t *testing.T, impl string) {
+		rng := rand.New(rand.NewPCG(9, 10))
+		for _, threads := range []int{1, 2} {
+			SetThreads(threads)
+			for i, s := range shapes {
+				gemmCase(t, rng, false, true, s[0], s[1], s[2], i%3, 1, 0)
+				gemmCase(t, rng, false, true, s[0], s[1], s[2], 0, 1, 0)
+				gemmCase(t, rng, false, true, s[0], s[1], s[2], 1, 1, 0.5)
+			}
+		}
+	})
+}
+
 // TestGemmAlphaBeta checks every alpha/beta pair on every transpose
 // combination.
 func TestGemmAlphaBeta(t *testing.T) {

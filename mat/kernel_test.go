@@ -220,19 +220,28 @@ func TestPanelPackers(t *testing.T) {
 }
 
 // TestTranspose checks the fast transpose against the Go loop, including
-// the edges around its 8×8 blocks.
+// the edges around its 8×8 and 16×16 blocks, bit for bit on special values.
 func TestTranspose(t *testing.T) {
 	rng := rand.New(rand.NewPCG(37, 38))
+	sizes := []int{}
+	for n := 1; n <= 20; n++ {
+		sizes = append(sizes, n)
+	}
+	sizes = append(sizes, 31, 32, 33, 47, 48, 50)
+	specials := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.Copysign(0, -1))}
 	for _, ks := range kernelSets {
 		if ks.fast == nil || ks.fast.transpose == nil {
 			continue
 		}
-		for rows := 1; rows <= 20; rows++ {
-			for cols := 1; cols <= 20; cols++ {
+		for _, rows := range sizes {
+			for _, cols := range sizes {
 				lds, ldd := cols+rows%3, rows+cols%2
 				src := make([]float32, rows*lds)
 				for i := range src {
 					src[i] = rng.Float32()
+					if i%7 == 3 {
+						src[i] = specials[i%len(specials)]
+					}
 				}
 				want := make([]float32, cols*ldd)
 				got := make([]float32, cols*ldd)
