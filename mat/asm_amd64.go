@@ -31,6 +31,7 @@ var avx2Kernels = kernelSet{
 	axpy:           axpySliceAVX2,
 	scale:          scaleSliceAVX2,
 	vectorExp:      true,
+	prefetch:       prefetchAMD64,
 	packA:          panelPacker{copy: packCopy6AVX2, trans: packTrans6AVX2},
 	packB:          panelPacker{copy: packCopy16AVX2, trans: packTrans16AVX2},
 	gemmRowStrided: gemmRow6x16AVX2,
@@ -274,3 +275,6 @@ func scaleAVX2(alpha float32, x *float32, n int)
 
 //go:noescape
 func peakAVX2(n int)
+
+//go:noescape
+func prefetchAMD64(p []float32)

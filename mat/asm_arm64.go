@@ -42,6 +42,7 @@ var neonKernels = kernelSet{
 	add:      addSliceNEON,
 	axpy:     axpySliceNEON,
 	scale:    scaleSliceNEON,
+	prefetch: prefetchARM64,
 	packA:    panelPacker{copy: packCopy8NEON, trans: packTrans8NEON},
 	packB:    panelPacker{copy: packCopy12NEON, trans: packTrans12NEON},
 	gemmRow:  gemmRow8x12NEON,
@@ -212,3 +213,6 @@ func scaleSliceNEON(alpha float32, x []float32) {
 
 // expVector: the NEON set has no exp kernel (see kernelSet.vectorExp).
 func expVector(dst, src []float32) int { return 0 }
+
+//go:noescape
+func prefetchARM64(p []float32)

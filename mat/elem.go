@@ -118,11 +118,12 @@ func GatherRows(dst, src *Matrix, idx []int) {
 			panic(fmt.Sprintf("mat: GatherRows: index %d is %d, outside the %d rows of the source", i, r, src.Rows))
 		}
 	}
+	ks := active.Load()
 	if np := splitParts(dst.Rows*dst.Cols, dst.Rows); np > 1 {
-		runElem(elemCall{op: opGather, dst: *dst, src: *src, idx: idx}, dst.Rows, 1, np)
+		runElem(elemCall{ks: ks, op: opGather, dst: *dst, src: *src, idx: idx}, dst.Rows, 1, np)
 		return
 	}
-	gatherRows(dst, src, idx, 0, dst.Rows)
+	gatherRows(ks, dst, src, idx, 0, dst.Rows)
 }
 
 // Argmax returns the index of the largest element of row (the first one

@@ -31,6 +31,12 @@ type kernelSet struct {
 	// expGeneric (see Exp).
 	vectorExp bool
 
+	// prefetch, if set, asks for the cache lines of p ahead of use: a hint
+	// that reads nothing into registers and cannot fault (its generic twin
+	// does nothing). GatherRows uses it to overlap the misses of the rows it
+	// copies next with the copy of the current one.
+	prefetch func(p []float32)
+
 	// packA and packB pack one full panel (gemm.mr rows of op(A), gemm.nr
 	// columns of op(B)) faster than the Go packing loops; see panelPacker.
 	packA, packB panelPacker

@@ -529,3 +529,28 @@ func TestAxpyRoundsProduct(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefetch runs each set's prefetch hint over every length and
+// alignment up to a few cache lines, ending at the end of its allocation:
+// it must return and leave memory as it was.
+func TestPrefetch(t *testing.T) {
+	for _, ks := range kernelSets {
+		if ks.prefetch == nil {
+			continue
+		}
+		for n := 0; n <= 40; n++ {
+			for off := 0; off < 17; off++ {
+				buf := make([]float32, off+n)
+				for i := range buf {
+					buf[i] = float32(i)
+				}
+				ks.prefetch(buf[off:])
+				for i, v := range buf {
+					if v != float32(i) {
+						t.Fatalf("%s: prefetch of %d floats at offset %d changed [%d] to %v", ks.name, n, off, i, v)
+					}
+				}
+			}
+		}
+	}
+}

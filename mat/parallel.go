@@ -88,7 +88,7 @@ func (e *elemCall) run(lo, hi int) {
 	case opColSums:
 		colSums(e.ks, e.x, &e.src, lo, hi)
 	case opGather:
-		gatherRows(&e.dst, &e.src, e.idx, lo, hi)
+		gatherRows(e.ks, &e.dst, &e.src, e.idx, lo, hi)
 	}
 }
 
@@ -112,11 +112,32 @@ func addRows(ks *kernelSet, m *Matrix, v []float32, lo, hi int) {
 	}
 }
 
-func gatherRows(dst, src *Matrix, idx []int, lo, hi int) {
+func gatherRows(ks *kernelSet, dst, src *Matrix, idx []int, lo, hi int) {
+	if ks.prefetch == nil {
+		for i := lo; i < hi; i++ {
+			copy(dst.Row(i), src.Row(idx[i]))
+		}
+		return
+	}
+	// The rows come from anywhere in a source usually larger than the
+	// caches, so each copy begins with a miss (and often a TLB miss) that
+	// a plain loop waits for in turn: ask for the rows gatherAhead on
+	// while copying this one.
+	for i := lo; i < min(hi, lo+gatherAhead); i++ {
+		ks.prefetch(src.Row(idx[i]))
+	}
 	for i := lo; i < hi; i++ {
+		if i+gatherAhead < hi {
+			ks.prefetch(src.Row(idx[i+gatherAhead]))
+		}
 		copy(dst.Row(i), src.Row(idx[i]))
 	}
 }
+
+// gatherAhead is how many rows ahead gatherRows prefetches: on Zen 5, 1 to
+// 8 all cut the gathering of 128 rows of 784 from a 12 MB source by about
+// 30%.
+const gatherAhead = 2
 
 // colSums sets dst[j] to the sum of column j of m for j in [lo, hi),
 // adding the rows in order whatever the split.

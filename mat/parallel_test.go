@@ -125,30 +125,34 @@ func randVec(rng *rand.Rand, n int) []float32 {
 	return v
 }
 
+// TestGatherRows gathers on every kernel set (those with a prefetch hint
+// use it), whole and split between threads.
 func TestGatherRows(t *testing.T) {
 	defer SetThreads(0)
-	rng := rand.New(rand.NewPCG(23, 24))
-	src := newGuarded(500, 784, 4, rng)
-	for _, threads := range []int{1, 2, 3} {
-		for _, n := range []int{0, 1, 7, 128} {
-			idx := make([]int, n)
-			for i := range idx {
-				idx[i] = rng.IntN(src.m.Rows)
-			}
-			if n > 2 {
-				idx[1] = idx[0] // repeats are allowed
-			}
-			dst := newGuarded(n, 784, 2, rng)
-			withPollingWorker(threads)
-			GatherRows(&dst.m, &src.m, idx)
-			dst.checkGuards(t, "GatherRows")
-			for i, r := range idx {
-				if j, ok := sameBits(dst.m.Row(i), src.m.Row(r)); !ok {
-					t.Fatalf("threads=%d n=%d: row %d (source row %d) differs at column %d", threads, n, i, r, j)
+	forEachImpl(t, func(t *testing.T, impl string) {
+		rng := rand.New(rand.NewPCG(23, 24))
+		src := newGuarded(500, 784, 4, rng)
+		for _, threads := range []int{1, 2, 3} {
+			for _, n := range []int{0, 1, 2, 3, 7, 128} {
+				idx := make([]int, n)
+				for i := range idx {
+					idx[i] = rng.IntN(src.m.Rows)
+				}
+				if n > 2 {
+					idx[1] = idx[0] // repeats are allowed
+				}
+				dst := newGuarded(n, 784, 2, rng)
+				withPollingWorker(threads)
+				GatherRows(&dst.m, &src.m, idx)
+				dst.checkGuards(t, "GatherRows")
+				for i, r := range idx {
+					if j, ok := sameBits(dst.m.Row(i), src.m.Row(r)); !ok {
+						t.Fatalf("%s threads=%d n=%d: row %d (source row %d) differs at column %d", impl, threads, n, i, r, j)
+					}
 				}
 			}
 		}
-	}
+	})
 }
 
 func TestGatherRowsPanics(t *testing.T) {
