@@ -26,7 +26,9 @@
 // GEMV only. On amd64 the blocked driver also reads a
 // row-major B in place instead of packing it when few rows of A share it,
 // and uses a 4-row kernel for the last rows, so that 128 rows are 20
-// panels of 6 and 2 of 4, none padded. The order in which the products
+// panels of 6 and 2 of 4, none padded; with AVX-512, A·Bᵀ with at most 256
+// rows and more columns (a hidden layer's input gradient) is computed as
+// the transpose of B·Aᵀ, which reads the large B in place. The order in which the products
 // are added depends on the kernels, the shape and the thread count, so
 // results may differ in the last bits between implementations;
 // each is within a few K·2⁻²⁴ of the exact sum. NaN and Inf in A or B reach
@@ -72,7 +74,8 @@
 // On large operands the element functions, and GatherRows (the gathering of
 // a shuffled mini-batch), share the work with a polling worker when there
 // is one; they never wake a blocked worker, which would cost more than the
-// work.
+// work. With the assembly kernels GatherRows prefetches the rows it copies
+// next, so that their cache misses overlap.
 //
 // # Kernel dispatch
 //

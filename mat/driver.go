@@ -40,6 +40,11 @@ type gemmCall struct {
 	// when they are column bands (see shareOperand).
 	packedA, packedB []float32
 
+	// For a swapped call (see runSwapped), the original call's C and beta,
+	// which finishInto fills block by block; into.Data is nil otherwise.
+	into     Matrix
+	intoBeta float32
+
 	// The fast path, if any, and the operands its kernel reads (see
 	// prepareFast).
 	fast       fastKind
@@ -86,6 +91,9 @@ func kcBlock(k int) int {
 func (g *gemmCall) run(i0, i1, j0, j1 int) {
 	ws := workspaces.get()
 	defer workspaces.put(ws)
+	if g.into.Data != nil {
+		defer g.finishInto(i0, i1, j0, j1)
+	}
 	if g.fast != notFast {
 		g.runFast(ws, i0, i1, j0, j1)
 		return
@@ -493,6 +501,7 @@ func (g *gemmCall) parallel() {
 	if tm*tn == 1 {
 		if fastWS != nil {
 			g.runFast(fastWS, 0, g.m, 0, g.n) // one workspace, not two (batch 1)
+			g.finishInto(0, g.m, 0, g.n)
 			return
 		}
 		g.run(0, g.m, 0, g.n)

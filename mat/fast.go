@@ -89,7 +89,7 @@ func (g *gemmCall) chooseFast() fastKind {
 		return fastDot1
 	case g.n <= narrowN && !g.transA && fk.dot != nil:
 		return fastDot
-	case g.n <= narrowN && g.transA && fk.swap && g.m > narrowN:
+	case g.n <= narrowN && g.transA && fk.swap && g.m > narrowN && !g.ep.on:
 		return fastSwap
 	case g.n <= narrowN && g.transA && fk.col != nil:
 		return fastCol
@@ -108,7 +108,7 @@ func (g *gemmCall) chooseFast() fastKind {
 func (g *gemmCall) wideNTSwaps() bool {
 	tile := 4 * g.ks.gemm.nr
 	return g.ks.fast.swap && !g.transA && g.transB && g.m <= tile && g.n > tile &&
-		g.beta == 0 && g.alpha == 1 && g.ks.rowA != nil && g.b.Stride%1024 != 0
+		g.beta == 0 && g.alpha == 1 && g.ks.rowA != nil && g.b.Stride%1024 != 0 && !g.ep.on
 }
 
 // prepareFast sets up the operands the fast kernel reads, in ws (which the
@@ -146,30 +146,40 @@ func (g *gemmCall) prepareFast(ws *workspace) {
 }
 
 // runSwapped computes C as the transpose of op(B)ᵀ·op(A)ᵀ, which the
-// blocked driver computes (split between threads as usual) into ws, and
-// then applies beta and the epilogue. (The swapped call has more than
-// narrowN columns, so it is not swapped back.)
+// blocked driver computes (split between threads as usual) into ws; each
+// part, as it finishes, writes its block transposed into C with beta (see
+// finishInto), while the block is still in its core's cache. Calls with an
+// epilogue are not swapped. (Nor is the swapped call swapped again: it has
+// more than narrowN columns, or more than four tiles of rows.)
 func (g *gemmCall) runSwapped() {
 	ws := workspaces.get()
 	defer workspaces.put(ws)
 	ws.swap = alignedFloats(ws.swap, g.n*g.m)
 	t := Matrix{Rows: g.n, Cols: g.m, Stride: g.m, Data: ws.swap}
 	s := gemmCall{ks: g.ks, transA: !g.transB, transB: !g.transA, m: g.n, n: g.m, k: g.k,
-		alpha: g.alpha, a: g.b, b: g.a, c: t}
+		alpha: g.alpha, a: g.b, b: g.a, c: t, into: g.c, intoBeta: g.beta}
 	s.fast = s.chooseFast()
 	s.parallel()
-	c := &g.c
-	if g.beta == 0 {
-		g.transpose(c.Data, c.Stride, t.Data, t.Stride, t.Rows, t.Cols)
+}
+
+// finishInto writes the finished block C[i0:i1, j0:j1] of a swapped call
+// transposed into the original call's C (g.into), as into = intoBeta·into
+// + Cᵀ. It does nothing for other calls.
+func (g *gemmCall) finishInto(i0, i1, j0, j1 int) {
+	d := &g.into
+	if d.Data == nil {
+		return
+	}
+	if g.intoBeta == 0 {
+		g.transpose(d.Data[j0*d.Stride+i0:], d.Stride, g.c.Data[i0*g.c.Stride+j0:], g.c.Stride, i1-i0, j1-j0)
 	} else {
-		for i := range g.m {
-			row := c.Row(i)
-			for j := range row {
-				row[j] = g.beta*row[j] + t.Data[j*t.Stride+i]
+		for j := j0; j < j1; j++ {
+			row := d.Data[j*d.Stride+i0 : j*d.Stride+i1]
+			for i := range row {
+				row[i] = g.intoBeta*row[i] + g.c.Data[(i0+i)*g.c.Stride+j]
 			}
 		}
 	}
-	g.ep.apply(g.ks, c, 0, g.m, 0, g.n)
 }
 
 // colBlockK is the depth of one call of the col kernel.

@@ -126,7 +126,7 @@ func TestGemmInPlaceA(t *testing.T) {
 // than narrowN rows, which sets with wide kernels compute as the transpose
 // of op(B)ᵀ·op(A)ᵀ: both op(B), beta 0 and not, one and two threads.
 func TestGemmSwappedNarrow(t *testing.T) {
-	shapes := [][3]int{{256, 10, 128}, {25, 24, 7}, {100, 1, 50}, {300, 17, 3}, {785, 10, 129}}
+	shapes := [][3]int{{256, 10, 128}, {25, 24, 7}, {100, 1, 50}, {300, 17, 3}, {785, 10, 129}, {500, 24, 400}}
 	defer SetThreads(Threads())
 	forEachImpl(t, func(t *testing.T, impl string) {
 		rng := rand.New(rand.NewPCG(7, 8))
