@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gomlp/gomlp/layers"
 	"github.com/gomlp/gomlp/mat"
@@ -109,6 +111,59 @@ func BenchmarkTrainStepPaired(b *testing.B) {
 			b.ReportMetric(128e9/t2, "samples/s-2threads")
 			b.ReportMetric(t1/t2, "speedup")
 		})
+	}
+}
+
+// BenchmarkTrainStepPhases times the three phases of the 784-256-10
+// batch-128 training step (gathering the batch's rows from a 12 MB pool,
+// the forward and backward pass, the optimizer's update), steps
+// alternating between one and two threads, and reports the median of each
+// phase in µs: what of the step scales with the threads and what does not.
+func BenchmarkTrainStepPhases(b *testing.B) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		b.Skip("needs GOMAXPROCS >= 2")
+	}
+	defer mat.SetThreads(0)
+	x, y := syntheticData(benchPool)
+	net, err := layers.NewSpec(784, []int{256}, 10).Build(1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.01})
+	if err != nil {
+		b.Fatal(err)
+	}
+	perm := rand.New(rand.NewPCG(3, 4)).Perm(benchPool)
+	xb := mat.New(128, 784)
+	labels := make([]int, 128)
+	phases := []string{"gather", "forward-backward", "update"}
+	var times [2][3][]float64 // [threads-1][phase]
+	b.ResetTimer()
+	for i := 0; i < 2*b.N; i++ {
+		th := i % 2
+		mat.SetThreads(th + 1)
+		off := (i * 128) % (benchPool - 128)
+		idx := perm[off : off+128]
+		t0 := time.Now()
+		mat.GatherRows(xb, x, idx)
+		for r, k := range idx {
+			labels[r] = int(y[k])
+		}
+		t1 := time.Now()
+		net.ForwardBackward(xb, labels)
+		t2 := time.Now()
+		opt.Step()
+		t3 := time.Now()
+		for p, d := range []time.Duration{t1.Sub(t0), t2.Sub(t1), t3.Sub(t2)} {
+			times[th][p] = append(times[th][p], float64(d.Nanoseconds())/1e3)
+		}
+	}
+	b.StopTimer()
+	for th := range times {
+		for p, ts := range times[th] {
+			sort.Float64s(ts)
+			b.ReportMetric(ts[len(ts)/2], fmt.Sprintf("us-%s-%dthread", phases[p], th+1))
+		}
 	}
 }
 
