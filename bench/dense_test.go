@@ -10,9 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gomlp/gomlp/layers"
 	"github.com/gomlp/gomlp/mat"
-	"github.com/gomlp/gomlp/sgd"
 	"github.com/gomlp/gomlp/train"
 )
 
@@ -118,14 +116,7 @@ func BenchmarkTrainStepHog(b *testing.B) {
 				}
 				defer mat.SetThreads(0)
 				mat.SetThreads(threads)
-				net, err := layers.NewSpec(784, []int{256}, 10).Build(1)
-				if err != nil {
-					b.Fatal(err)
-				}
-				opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.01})
-				if err != nil {
-					b.Fatal(err)
-				}
+				net, opt := momentumNet(b)
 				tr, err := train.New(net, opt, train.Config{Epochs: 1, BatchSize: 128})
 				if err != nil {
 					b.Fatal(err)

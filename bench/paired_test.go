@@ -65,14 +65,7 @@ func BenchmarkTrainStepPaired(b *testing.B) {
 	for _, hog := range []bool{false, true} {
 		b.Run(fmt.Sprintf("784-256-10/batch=128/hog=%v", hog), func(b *testing.B) {
 			defer mat.SetThreads(0)
-			net, err := layers.NewSpec(784, []int{256}, 10).Build(1)
-			if err != nil {
-				b.Fatal(err)
-			}
-			opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.01})
-			if err != nil {
-				b.Fatal(err)
-			}
+			net, opt := momentumNet(b)
 			tr, err := train.New(net, opt, train.Config{Epochs: 1, BatchSize: 128})
 			if err != nil {
 				b.Fatal(err)
@@ -125,14 +118,7 @@ func BenchmarkTrainStepPhases(b *testing.B) {
 	}
 	defer mat.SetThreads(0)
 	x, y := syntheticData(benchPool)
-	net, err := layers.NewSpec(784, []int{256}, 10).Build(1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.01})
-	if err != nil {
-		b.Fatal(err)
-	}
+	net, opt := momentumNet(b)
 	perm := rand.New(rand.NewPCG(3, 4)).Perm(benchPool)
 	xb := mat.New(128, 784)
 	labels := make([]int, 128)
@@ -212,4 +198,18 @@ func BenchmarkGemmMedian(b *testing.B) {
 			})
 		}
 	}
+}
+
+// momentumNet builds the 784-256-10 network of the training-step
+// benchmarks and a momentum optimizer for it.
+func momentumNet(b *testing.B) (*layers.Network, *sgd.Optimizer) {
+	net, err := layers.NewSpec(784, []int{256}, 10).Build(1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	opt, err := sgd.New(net.Params(), sgd.Config{Method: sgd.Momentum, LR: 0.01})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return net, opt
 }
