@@ -26,11 +26,12 @@
 // GEMV only. On amd64 the blocked driver also reads a
 // row-major B in place instead of packing it when few rows of A share it,
 // and uses a 4-row kernel for the last rows, so that 128 rows are 20
-// panels of 6 and 2 of 4, none padded; with AVX-512, A·Bᵀ with at most 256
-// rows and more columns (a hidden layer's input gradient) is computed as
-// the transpose of B·Aᵀ, which reads the large B in place. The order in which the products
-// are added depends on the kernels, the shape and the thread count, so
-// results may differ in the last bits between implementations;
+// panels of 6 and 2 of 4, none padded; with AVX-512, A·Bᵀ with at most
+// 256 rows and more columns (a hidden layer's input gradient) is computed
+// as the transpose of B·Aᵀ, which reads the large B in place. The order in
+// which the products are added depends on the kernels, the shape and the
+// thread count, so results may differ in the last bits between
+// implementations;
 // each is within a few K·2⁻²⁴ of the exact sum. NaN and Inf in A or B reach
 // exactly the elements of C they contribute to.
 //
