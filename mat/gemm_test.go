@@ -106,18 +106,11 @@ func TestGemmSweep(t *testing.T) {
 // one and two threads, and the packed path (alpha 1.5).
 func TestGemmInPlaceA(t *testing.T) {
 	shapes := [][3]int{{128, 256, 784}, {131, 300, 785}, {7, 64, 400}, {5, 65, 3}, {256, 512, 97}, {33, 70, 9}, {784, 256, 128}}
-	defer SetThreads(Threads())
-	forEachImpl(t, func(t *testing.T, impl string) {
-		rng := rand.New(rand.NewPCG(5, 6))
-		for _, threads := range []int{1, 2} {
-			SetThreads(threads)
-			for i, s := range shapes {
-				for _, transA := range []bool{false, true} {
-					gemmCase(t, rng, transA, false, s[0], s[1], s[2], i%3, 1, 0)
-					gemmCase(t, rng, transA, false, s[0], s[1], s[2], i%2, 1, 2)
-					gemmCase(t, rng, transA, false, s[0], s[1], s[2], 1, 1.5, 0)
-				}
-			}
+	forShapesAndThreads(t, 5, shapes, func(t *testing.T, rng *rand.Rand, i int, s [3]int) {
+		for _, transA := range []bool{false, true} {
+			gemmCase(t, rng, transA, false, s[0], s[1], s[2], i%3, 1, 0)
+			gemmCase(t, rng, transA, false, s[0], s[1], s[2], i%2, 1, 2)
+			gemmCase(t, rng, transA, false, s[0], s[1], s[2], 1, 1.5, 0)
 		}
 	})
 }
@@ -127,17 +120,10 @@ func TestGemmInPlaceA(t *testing.T) {
 // of op(B)ᵀ·op(A)ᵀ: both op(B), beta 0 and not, one and two threads.
 func TestGemmSwappedNarrow(t *testing.T) {
 	shapes := [][3]int{{256, 10, 128}, {25, 24, 7}, {100, 1, 50}, {300, 17, 3}, {785, 10, 129}, {500, 24, 400}}
-	defer SetThreads(Threads())
-	forEachImpl(t, func(t *testing.T, impl string) {
-		rng := rand.New(rand.NewPCG(7, 8))
-		for _, threads := range []int{1, 2} {
-			SetThreads(threads)
-			for i, s := range shapes {
-				for _, transB := range []bool{false, true} {
-					gemmCase(t, rng, true, transB, s[0], s[1], s[2], i%3, 1, 0)
-					gemmCase(t, rng, true, transB, s[0], s[1], s[2], 1, -0.5, 2)
-				}
-			}
+	forShapesAndThreads(t, 7, shapes, func(t *testing.T, rng *rand.Rand, i int, s [3]int) {
+		for _, transB := range []bool{false, true} {
+			gemmCase(t, rng, true, transB, s[0], s[1], s[2], i%3, 1, 0)
+			gemmCase(t, rng, true, transB, s[0], s[1], s[2], 1, -0.5, 2)
 		}
 	})
 }
@@ -148,15 +134,24 @@ func TestGemmSwappedNarrow(t *testing.T) {
 // and two threads, B strides that do and do not allow reading it in place.
 func TestGemmSwappedWideNT(t *testing.T) {
 	shapes := [][3]int{{128, 784, 256}, {7, 300, 33}, {256, 257, 20}, {61, 600, 5}, {1, 400, 64}}
+	forShapesAndThreads(t, 9, shapes, func(t *testing.T, rng *rand.Rand, i int, s [3]int) {
+		gemmCase(t, rng, false, true, s[0], s[1], s[2], i%3, 1, 0)
+		gemmCase(t, rng, false, true, s[0], s[1], s[2], 0, 1, 0)
+		gemmCase(t, rng, false, true, s[0], s[1], s[2], 1, 1, 0.5)
+	})
+}
+
+// forShapesAndThreads calls f for every shape (its index i and m, n, k) on
+// every implementation, with one thread and then two, drawing operands from
+// one generator per implementation seeded with (seed, seed+1).
+func forShapesAndThreads(t *testing.T, seed uint64, shapes [][3]int, f func(t *testing.T, rng *rand.Rand, i int, s [3]int)) {
 	defer SetThreads(Threads())
 	forEachImpl(t, func(t *testing.T, impl string) {
-		rng := rand.New(rand.NewPCG(9, 10))
+		rng := rand.New(rand.NewPCG(seed, seed+1))
 		for _, threads := range []int{1, 2} {
 			SetThreads(threads)
 			for i, s := range shapes {
-				gemmCase(t, rng, false, true, s[0], s[1], s[2], i%3, 1, 0)
-				gemmCase(t, rng, false, true, s[0], s[1], s[2], 0, 1, 0)
-				gemmCase(t, rng, false, true, s[0], s[1], s[2], 1, 1, 0.5)
+				f(t, rng, i, s)
 			}
 		}
 	})
