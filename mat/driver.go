@@ -56,10 +56,11 @@ type gemmCall struct {
 // only grow, and are recycled through workspaces, so that steady-state calls
 // do not allocate.
 type workspace struct {
-	a, b []float32 // packed blocks, 64-byte aligned
-	tile []float32 // one mr×nr scratch tile for edges
-	swap []float32 // the transposed C of a swapped call (see runSwapped)
-	args fastArgs  // argument block for the fast-path kernels
+	a, b  []float32 // packed blocks, 64-byte aligned
+	tile  []float32 // one mr×nr scratch tile for edges
+	swap  []float32 // the transposed C of a swapped call (see runSwapped)
+	merge []float32 // a block of it, transposed back (see finishInto)
+	args  fastArgs  // argument block for the fast-path kernels
 }
 
 // alignedFloats returns a slice of n floats whose first element is 64-byte
@@ -92,7 +93,7 @@ func (g *gemmCall) run(i0, i1, j0, j1 int) {
 	ws := workspaces.get()
 	defer workspaces.put(ws)
 	if g.into.Data != nil {
-		defer g.finishInto(i0, i1, j0, j1)
+		defer g.finishInto(ws, i0, i1, j0, j1)
 	}
 	if g.fast != notFast {
 		g.runFast(ws, i0, i1, j0, j1)
@@ -501,7 +502,7 @@ func (g *gemmCall) parallel() {
 	if tm*tn == 1 {
 		if fastWS != nil {
 			g.runFast(fastWS, 0, g.m, 0, g.n) // one workspace, not two (batch 1)
-			g.finishInto(0, g.m, 0, g.n)
+			g.finishInto(fastWS, 0, g.m, 0, g.n)
 			return
 		}
 		g.run(0, g.m, 0, g.n)
