@@ -47,10 +47,11 @@ func BenchmarkDenseForward(b *testing.B) {
 }
 
 // BenchmarkDenseForwardPaired times the fused and the unfused dense forward
-// call by call, alternating, and reports the median time of each and their
-// ratio: on a loaded machine, where whole runs of a benchmark vary by tens
-// of percent, the medians of interleaved calls still compare like with
-// like.
+// call by call, alternating with the product alone, and reports the median
+// time of each, their ratio and what the fused bias and ReLU add to the
+// product: on a loaded machine, where whole runs of a benchmark vary by
+// tens of percent, the medians of interleaved calls still compare like
+// with like.
 func BenchmarkDenseForwardPaired(b *testing.B) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, s := range [][3]int{{1, 784, 256}, {32, 784, 256}, {128, 784, 256}, {128, 256, 10}} {
@@ -69,10 +70,13 @@ func BenchmarkDenseForwardPaired(b *testing.B) {
 				mat.AddRowVector(y, bias)
 				mat.ReLU(y, y)
 			}
-			tf, tu := pairedMedians(b, fused, unfused)
+			product := func() { mat.Gemm(mat.NoTrans, mat.NoTrans, 1, x, w, 0, y) }
+			m := interleavedMedians(b, fused, unfused, product)
+			tf, tu := m[0], m[1]
 			b.ReportMetric(tf, "fused-ns")
 			b.ReportMetric(tu, "unfused-ns")
 			b.ReportMetric(tf/tu, "fused/unfused")
+			b.ReportMetric(tf-m[2], "fused-minus-product-ns")
 		})
 	}
 }
@@ -80,24 +84,33 @@ func BenchmarkDenseForwardPaired(b *testing.B) {
 // pairedMedians runs f and g alternately b.N times each and returns the
 // median duration of each, in nanoseconds.
 func pairedMedians(b *testing.B, f, g func()) (float64, float64) {
-	f()
-	g()
-	df := make([]float64, 0, b.N)
-	dg := make([]float64, 0, b.N)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		t0 := time.Now()
+	m := interleavedMedians(b, f, g)
+	return m[0], m[1]
+}
+
+// interleavedMedians is pairedMedians for any number of functions: each
+// of fs in turn, b.N rounds, and the median time of each in ns.
+func interleavedMedians(b *testing.B, fs ...func()) []float64 {
+	times := make([][]float64, len(fs))
+	for i, f := range fs {
 		f()
-		t1 := time.Now()
-		g()
-		t2 := time.Now()
-		df = append(df, float64(t1.Sub(t0)))
-		dg = append(dg, float64(t2.Sub(t1)))
+		times[i] = make([]float64, 0, b.N)
+	}
+	b.ResetTimer()
+	for range b.N {
+		for i, f := range fs {
+			t0 := time.Now()
+			f()
+			times[i] = append(times[i], float64(time.Since(t0)))
+		}
 	}
 	b.StopTimer()
-	sort.Float64s(df)
-	sort.Float64s(dg)
-	return df[len(df)/2], dg[len(dg)/2]
+	m := make([]float64, len(fs))
+	for i, t := range times {
+		sort.Float64s(t)
+		m[i] = t[len(t)/2]
+	}
+	return m
 }
 
 // BenchmarkTrainStepHog runs the 784-256-10 batch-128 training step with

@@ -60,6 +60,7 @@ type workspace struct {
 	tile  []float32 // one mr×nr scratch tile for edges
 	swap  []float32 // the transposed C of a swapped call (see runSwapped)
 	merge []float32 // a block of it, transposed back (see finishInto)
+	bias  []float32 // a Linear's bias, repeated (see applyTiled)
 	args  fastArgs  // argument block for the fast-path kernels
 }
 
@@ -275,7 +276,7 @@ func (g *gemmCall) macro(ws *workspace, pa, pb []float32, ic, mc, jc, nc, pc, kc
 		}
 		if pc+kc == g.k {
 			// The band's sums are complete and in L1.
-			g.ep.apply(g.ks, &g.c, ic+ir, ic+ir+rows, jc, jc+nc)
+			g.ep.apply(g.ks, ws, &g.c, ic+ir, ic+ir+rows, jc, jc+nc)
 		}
 		ir += rows
 		off += h

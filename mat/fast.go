@@ -243,7 +243,7 @@ func (g *gemmCall) runFast(ws *workspace, i0, i1, j0, j1 int) {
 			fk.col(args)
 		}
 	}
-	g.ep.apply(g.ks, &g.c, i0, i1, j0, j1)
+	g.ep.apply(g.ks, ws, &g.c, i0, i1, j0, j1)
 }
 
 // transpose sets dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols.

@@ -74,7 +74,7 @@ func gemm(tA, tB Transpose, alpha float32, a, b *Matrix, beta float32, c *Matrix
 	ks := active.Load()
 	if k == 0 || alpha == 0 {
 		scaleMatrix(ks, beta, c)
-		ep.apply(ks, c, 0, m, 0, n)
+		ep.apply(ks, nil, c, 0, m, 0, n)
 		return
 	}
 	g := gemmCall{
