@@ -60,8 +60,8 @@ const tiledBias = 256
 // applyTiled runs the epilogue on data, whole rows of n elements of a
 // compact C: with the bias repeated in ws.bias, one call of each kernel
 // covers many short rows, with the same arithmetic. For a last layer's 10
-// outputs that is 25 rows a call, not one: the epilogue of a 128×256×10
-// LinearReLU took 1.2 µs on Zen 5 before, 0.2 µs now.
+// outputs that is 25 rows a call, not one (128×256×10 LinearReLU on Zen 5:
+// bias and ReLU in 0.2 µs this way, 1.2 µs row by row).
 func (e *epilogue) applyTiled(ks *kernelSet, ws *workspace, data []float32, n int) {
 	rows := min(tiledBias/n, len(data)/n)
 	if cap(ws.bias) < tiledBias {
