@@ -240,3 +240,46 @@ func momentumNet(b *testing.B) (*layers.Network, *sgd.Optimizer) {
 	}
 	return net, opt
 }
+
+// BenchmarkGemvAllocations reports per-call medians of the batch-1 first
+// layer's product (1×256×784, one thread) on eight separate allocations
+// of the weights: the median, fastest and slowest of the eight. 800 KB of
+// weights nearly fill a 1 MB L2, and which of them collide in it depends
+// on where the pages happen to lie, so one allocation's time is partly
+// luck (3.7–6 µs on the Zen 5 VM). Each b.N round runs 16 calls in a row
+// on each allocation in turn (after two untimed ones), the pattern of a
+// program predicting one sample after another.
+func BenchmarkGemvAllocations(b *testing.B) {
+	defer mat.SetThreads(0)
+	mat.SetThreads(1)
+	rng := rand.New(rand.NewPCG(1, 1))
+	const allocs, run = 8, 16
+	x, c := randMatrix(rng, 1, 784), mat.New(1, 256)
+	ws := make([]*mat.Matrix, allocs)
+	times := make([][]float64, allocs)
+	for i := range ws {
+		ws[i] = randMatrix(rng, 784, 256)
+	}
+	b.ResetTimer()
+	for range b.N {
+		for i, w := range ws {
+			for j := range run + 2 {
+				t0 := time.Now()
+				mat.Gemm(mat.NoTrans, mat.NoTrans, 1, x, w, 0, c)
+				if j >= 2 {
+					times[i] = append(times[i], float64(time.Since(t0)))
+				}
+			}
+		}
+	}
+	b.StopTimer()
+	m := make([]float64, allocs)
+	for i, t := range times {
+		sort.Float64s(t)
+		m[i] = t[len(t)/2]
+	}
+	sort.Float64s(m)
+	b.ReportMetric(m[allocs/2]/1e3, "us-median")
+	b.ReportMetric(m[0]/1e3, "us-fastest")
+	b.ReportMetric(m[allocs-1]/1e3, "us-slowest")
+}

@@ -61,7 +61,10 @@ type workspace struct {
 	swap  []float32 // the transposed C of a swapped call (see runSwapped)
 	merge []float32 // a block of it, transposed back (see finishInto)
 	bias  []float32 // a Linear's bias, repeated (see applyTiled)
-	args  fastArgs  // argument block for the fast-path kernels
+	gemv  []float32 // a GEMV's partial sums (see gemvBlocked)
+
+	reverse bool     // gemvBlocked's order of visit, flipped on each use
+	args    fastArgs // argument block for the fast-path kernels
 }
 
 // alignedFloats returns a slice of n floats whose first element is 64-byte

@@ -141,6 +141,59 @@ func TestGemmSwappedWideNT(t *testing.T) {
 	})
 }
 
+// TestGemvBlocked runs one-row products large enough to be computed in
+// blocks of K (gemvBlocked), with every set made to use the blocks:
+// against the reference with alpha and beta, and bit for bit the same in
+// both orders of visit (two calls in a row) and on one and two threads
+// (4099×1100 is split between them).
+func TestGemvBlocked(t *testing.T) {
+	shapes := [][3]int{{1, 256, 784}, {1, 300, 701}, {1, 700, 257}, {1, 4099, 1100}, {1, 3000, 255}}
+	forShapesAndThreads(t, 11, shapes, func(t *testing.T, rng *rand.Rand, i int, s [3]int) {
+		defer blockGEMV()()
+		for _, transA := range []bool{false, true} {
+			gemmCase(t, rng, transA, false, s[0], s[1], s[2], i%3, 1, 0)
+			gemmCase(t, rng, transA, false, s[0], s[1], s[2], 1, -0.5, 2)
+		}
+	})
+	restoreGlobals(t)
+	forEachImpl(t, func(t *testing.T, impl string) {
+		defer blockGEMV()()
+		rng := rand.New(rand.NewPCG(13, 14))
+		for _, s := range shapes[:4] {
+			n, k := s[1], s[2]
+			a := newGuarded(1, k, 0, rng)
+			b := newGuarded(k, n, 3, rng)
+			c0 := newGuarded(1, n, 0, rng)
+			var got [][]float32
+			for _, threads := range []int{1, 1, 2, 2} {
+				SetThreads(threads)
+				c := Matrix{Rows: 1, Cols: n, Stride: n, Data: append([]float32(nil), c0.m.Data...)}
+				Gemm(NoTrans, NoTrans, 0.5, &a.m, &b.m, 1.5, &c)
+				got = append(got, c.Data)
+			}
+			for r := 1; r < len(got); r++ {
+				for j := range got[0] {
+					if math.Float32bits(got[r][j]) != math.Float32bits(got[0][j]) {
+						t.Fatalf("%s: 1×%d×%d, call %d: C[%d] = %v, first call %v", impl, n, k, r, j, got[r][j], got[0][j])
+					}
+				}
+			}
+		}
+	})
+}
+
+// blockGEMV makes the active set a copy of itself that computes large
+// GEMVs in blocks (see fastKernels.blockGEMV), and returns the function
+// that restores it.
+func blockGEMV() (restore func()) {
+	ks := *active.Load()
+	fast := *ks.fast
+	fast.blockGEMV = true
+	ks.fast = &fast
+	prev := active.Swap(&ks)
+	return func() { active.Store(prev) }
+}
+
 // forShapesAndThreads calls f for every shape (its index i and m, n, k) on
 // every implementation, with one thread and then two, drawing operands from
 // one generator per implementation seeded with (seed, seed+1).

@@ -17,31 +17,54 @@ var genericKernels = kernelSet{
 }
 
 // gemvGeneric is the fast path for one row of C (batch-1 inference) in pure
-// Go: it streams B's rows into a block of accumulators, where the packed
-// driver would pack all of B for a single row.
+// Go, where the packed driver would pack all of B for a single row. It
+// keeps the sums of four columns in registers over all of k (eight need
+// more than amd64's 15 free vector registers and spill). Sums kept in
+// a block on the stack ran 45% slower when the stack lay where their
+// addresses matched the rows of B modulo 4 KB (the loads then wait for the
+// stores); 1×256×784 on Zen 5: 63–83 µs before, 49–60 µs in registers.
 func gemvGeneric(p *fastArgs) {
-	const block = 256 // accumulators on the stack
+	nb := 0 // B's extent
+	if p.k > 0 {
+		nb = (p.k-1)*p.ldb + p.n
+	}
 	a := unsafe.Slice(p.a, p.k)
+	b := unsafe.Slice(p.b, nb)
 	c := unsafe.Slice(p.c, p.n)
-	var acc [block]float32
-	for j0 := 0; j0 < p.n; j0 += block {
-		w := min(block, p.n-j0)
-		sum := acc[:w]
-		clear(sum)
-		for k, ak := range a {
-			row := unsafe.Slice((*float32)(unsafe.Add(unsafe.Pointer(p.b), 4*(k*p.ldb+j0))), w)
-			sum := sum[:len(row)] // no bounds checks in the loop
-			for j, bv := range row {
-				sum[j] += ak * bv
-			}
+	ldb := p.ldb
+	j := 0
+	for ; j+4 <= p.n; j += 4 {
+		var s0, s1, s2, s3 float32
+		off := j
+		for _, ak := range a {
+			r := b[off : off+4 : off+4]
+			off += ldb
+			s0 += ak * r[0]
+			s1 += ak * r[1]
+			s2 += ak * r[2]
+			s3 += ak * r[3]
 		}
-		out := c[j0 : j0+w]
-		for j, v := range sum {
-			if p.beta == 0 {
-				out[j] = p.alpha * v
-			} else {
-				out[j] = p.alpha*v + p.beta*out[j]
-			}
+		s := [4]float32{s0, s1, s2, s3}
+		gemvStore(c, s[:], j, p)
+	}
+	for ; j < p.n; j++ {
+		var s [1]float32
+		for k, ak := range a {
+			s[0] += ak * b[k*p.ldb+j]
+		}
+		gemvStore(c, s[:], j, p)
+	}
+}
+
+// gemvStore sets c[j+i] = alpha·sums[i] + beta·c[j+i], not reading c when
+// beta is 0.
+func gemvStore(c, sums []float32, j int, p *fastArgs) {
+	out := c[j : j+len(sums)]
+	for i, v := range sums {
+		if p.beta == 0 {
+			out[i] = p.alpha * v
+		} else {
+			out[i] = p.alpha*v + p.beta*out[i]
 		}
 	}
 }
