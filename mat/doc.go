@@ -23,7 +23,10 @@
 // or as columns along M (op(A) = Aᵀ; with AVX-512, as its transpose by the
 // blocked driver). AVX2 and NEON have assembly for all of these (NEON hands
 // C blocks narrower than its tiles to Go); the generic kernels have the
-// GEMV only. On amd64 the blocked driver also reads a
+// GEMV only. With AVX-512 a GEMV over 640 KB or more of B sums four blocks
+// of K, visited last-first on every other call (the order of the sums does
+// not change), so that weights that nearly fill L2 are not each evicted
+// just before their next use. On amd64 the blocked driver also reads a
 // row-major B in place instead of packing it when few rows of A share it,
 // and uses a 4-row kernel for the last rows, so that 128 rows are 20
 // panels of 6 and 2 of 4, none padded; with AVX-512, A·Bᵀ with at most
