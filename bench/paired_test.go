@@ -246,7 +246,7 @@ func momentumNet(b *testing.B) (*layers.Network, *sgd.Optimizer) {
 // of the weights: the median, fastest and slowest of the eight. 800 KB of
 // weights nearly fill a 1 MB L2, and which of them collide in it depends
 // on where the pages happen to lie, so one allocation's time is partly
-// luck (3.7–6 µs on the Zen 5 VM). Each b.N round runs 16 calls in a row
+// luck (4.2 to 6.9 µs on the Zen 5 VM). Each b.N round runs 16 calls in a row
 // on each allocation in turn (after two untimed ones), the pattern of a
 // program predicting one sample after another.
 func BenchmarkGemvAllocations(b *testing.B) {

@@ -305,19 +305,7 @@ func (g *gemmCall) gemvBlocked(ws *workspace, j0, j1 int) {
 	for blk := 1; blk < gemvBlocks; blk++ {
 		g.ks.add(sum, ws.gemv[blk*n:(blk+1)*n])
 	}
-	out := g.c.Data[j0:j1:j1] // m == 1: row 0 of C
-	switch {
-	case g.alpha == 1 && g.beta == 0:
-		copy(out, sum)
-	case g.beta == 0:
-		for j, v := range sum {
-			out[j] = g.alpha * v
-		}
-	default:
-		for j, v := range sum {
-			out[j] = g.alpha*v + g.beta*out[j]
-		}
-	}
+	gemvStore(g.c.Data[j0:j1], sum, g.alpha, g.beta) // m == 1: row 0 of C
 }
 
 // transpose sets dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols.

@@ -19,10 +19,10 @@ var genericKernels = kernelSet{
 // gemvGeneric is the fast path for one row of C (batch-1 inference) in pure
 // Go, where the packed driver would pack all of B for a single row. It
 // keeps the sums of four columns in registers over all of k (eight need
-// more than amd64's 15 free vector registers and spill). Sums kept in
-// a block on the stack ran 45% slower when the stack lay where their
-// addresses matched the rows of B modulo 4 KB (the loads then wait for the
-// stores); 1×256×784 on Zen 5: 63–83 µs before, 49–60 µs in registers.
+// more than amd64's 15 free vector registers and spill). Sums kept in a
+// block on the stack ran 45% slower after a change to a caller's frame
+// moved the stack, most likely as their addresses then matched B's rows
+// modulo 4 KB; 1×256×784 on Zen 5: 63–83 µs that way, 49–60 in registers.
 func gemvGeneric(p *fastArgs) {
 	nb := 0 // B's extent
 	if p.k > 0 {
@@ -45,26 +45,31 @@ func gemvGeneric(p *fastArgs) {
 			s3 += ak * r[3]
 		}
 		s := [4]float32{s0, s1, s2, s3}
-		gemvStore(c, s[:], j, p)
+		gemvStore(c[j:], s[:], p.alpha, p.beta)
 	}
 	for ; j < p.n; j++ {
 		var s [1]float32
 		for k, ak := range a {
 			s[0] += ak * b[k*p.ldb+j]
 		}
-		gemvStore(c, s[:], j, p)
+		gemvStore(c[j:], s[:], p.alpha, p.beta)
 	}
 }
 
-// gemvStore sets c[j+i] = alpha·sums[i] + beta·c[j+i], not reading c when
-// beta is 0.
-func gemvStore(c, sums []float32, j int, p *fastArgs) {
-	out := c[j : j+len(sums)]
-	for i, v := range sums {
-		if p.beta == 0 {
-			out[i] = p.alpha * v
-		} else {
-			out[i] = p.alpha*v + p.beta*out[i]
+// gemvStore sets out[i] = alpha·sums[i] + beta·out[i], not reading out
+// when beta is 0.
+func gemvStore(out, sums []float32, alpha, beta float32) {
+	out = out[:len(sums)]
+	switch {
+	case alpha == 1 && beta == 0:
+		copy(out, sums)
+	case beta == 0:
+		for i, v := range sums {
+			out[i] = alpha * v
+		}
+	default:
+		for i, v := range sums {
+			out[i] = alpha*v + beta*out[i]
 		}
 	}
 }
